@@ -81,16 +81,23 @@ Status Unavailable(std::string detail);
 Status Internal(std::string detail);
 Status DataLoss(std::string detail);
 
+// The status of a Result: OK if it holds a value, else its error.
+template <typename T>
+Status StatusOf(const Result<T>& result) {
+  return result.has_value() ? Status::Ok() : result.error();
+}
+
 // Wraps a Status as the error alternative of a Result: `return Err(NotFound("..."));`
 inline std::unexpected<Status> Err(Status status) { return std::unexpected<Status>(std::move(status)); }
 
 }  // namespace aiip
 
-// Propagates a non-OK Status from an expression returning Status.
-#define AIIP_RETURN_IF_ERROR(expr)                \
-  do {                                            \
-    ::aiip::Status aiip_status_ = (expr);         \
-    if (!aiip_status_.ok()) return aiip_status_;  \
+// Propagates a non-OK Status from an expression returning Status, out of a function that
+// returns Status or Result<T>.
+#define AIIP_RETURN_IF_ERROR(expr)                                                       \
+  do {                                                                                   \
+    ::aiip::Status aiip_status_ = (expr);                                                \
+    if (!aiip_status_.ok()) return ::aiip::internal::Propagate(std::move(aiip_status_)); \
   } while (false)
 
 #define AIIP_CONCAT_INNER(a, b) a##b

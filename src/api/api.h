@@ -1,0 +1,34 @@
+// The HTTP API of an AIIP node: every route under /api/v1, plus /metrics. Handlers are
+// transport-free functions from Request to Response: they parse and check the request,
+// call the registry or the audit log, and render JSON or an RFC 9457 problem. Each route
+// declares whether it needs a caller identity and which roles may call it; the wrapper in
+// routes.h enforces both before the handler runs.
+#pragma once
+
+#include <string>
+
+#include "audit/log.h"
+#include "common/clock.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "registry/registry.h"
+#include "store/store.h"
+
+namespace aiip::api {
+
+struct ApiContext {
+  store::Store& store;
+  registry::Registry& registry;
+  audit::AuditLog& audit;
+  metrics::Registry& metrics;
+  const Clock& clock;
+  std::string version;  // of the aiipd binary
+};
+
+// Registers every route on `router`. `context` must outlive the router.
+void RegisterRoutes(http::Router& router, ApiContext& context);
+
+// The OpenAPI 3.1 document served at /api/v1/openapi.json (embedded from openapi.json).
+std::string_view OpenApiDocument();
+
+}  // namespace aiip::api

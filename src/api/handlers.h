@@ -1,0 +1,10 @@
+// Registration functions of the handler files; api.cc calls them all.
+#pragma once
+
+#include "api/api.h"
+
+namespace aiip::api {
+void RegisterSystemRoutes(http::Router& router, ApiContext& context);
+void RegisterRegistryRoutes(http::Router& router, ApiContext& context);
+void RegisterAuditRoutes(http::Router& router, ApiContext& context);
+}  // namespace aiip::api
