@@ -43,10 +43,8 @@ unsigned Mode(const std::filesystem::path& path) {
 // --- SHA-256: FIPS 180-4 example vectors -------------------------------------------
 
 TEST(Sha256, FipsVectors) {
-  EXPECT_EQ(DigestHex(Sha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(DigestHex(Sha256("")),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(DigestHex(Sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(DigestHex(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(DigestHex(Sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
@@ -57,8 +55,7 @@ TEST(Sha256, StreamingMatchesOneShotAndResets) {
   for (size_t i = 0; i < million.size(); i += 999) {
     hasher.Update(std::string_view(million).substr(i, 999));
   }
-  EXPECT_EQ(DigestHex(hasher.Finish()),
-            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  EXPECT_EQ(DigestHex(hasher.Finish()), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
   hasher.Update("a");
   hasher.Update("bc");
   EXPECT_EQ(hasher.Finish(), Sha256("abc"));
@@ -176,9 +173,9 @@ TEST(KeyFiles, PrivateKeyFileIsOwnerOnlyAndNeverReplaced) {
   EXPECT_EQ(WritePrivateKeyFile(*other, path).code(), Code::kConflict);
   EXPECT_EQ(ReadPrivateKeyFile(path)->PublicKey(), key->PublicKey());
   // No temporary files are left behind.
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
-                          std::filesystem::directory_iterator()),
-            1);
+  EXPECT_EQ(
+      std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator()),
+      1);
 
   for (unsigned mode : {0640u, 0604u, 0620u, 0602u}) {
     std::filesystem::permissions(path, static_cast<std::filesystem::perms>(mode));

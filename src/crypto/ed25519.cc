@@ -140,10 +140,10 @@ Result<std::string> ReadKeyFile(const std::filesystem::path& path, bool private_
   if (private_file && (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0)) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Err(FailedPrecondition(
-        "insecure-key-file", "private key file " + path.string() + " has mode " + mode +
-                                 " or is not a regular file; it must be accessible to its owner "
-                                 "only (chmod 600)"));
+    return Err(FailedPrecondition("insecure-key-file",
+                                  "private key file " + path.string() + " has mode " + mode +
+                                      " or is not a regular file; it must be accessible to its owner "
+                                      "only (chmod 600)"));
   }
   // Key files are a few hundred bytes; anything large is not a key and is not read whole.
   constexpr off_t kMaxKeyFile = 64 * 1024;
@@ -184,11 +184,11 @@ Result<Ed25519PublicKey> Ed25519PublicKey::FromKey(std::shared_ptr<EVP_PKEY> key
 
 Result<Ed25519PublicKey> Ed25519PublicKey::FromRaw(std::string_view raw) {
   if (raw.size() != kEd25519PublicKeySize) {
-    return Err(InvalidArgument("invalid-public-key", "an Ed25519 public key has 32 bytes, got " +
-                                                         std::to_string(raw.size())));
+    return Err(InvalidArgument("invalid-public-key",
+                               "an Ed25519 public key has 32 bytes, got " + std::to_string(raw.size())));
   }
-  EVP_PKEY* key = EVP_PKEY_new_raw_public_key(
-      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  EVP_PKEY* key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
+                                              reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
   if (key == nullptr) {
     return Err(InvalidArgument("invalid-public-key", "OpenSSL rejected the key: " + OpenSslError()));
   }
@@ -222,11 +222,10 @@ std::string Ed25519PublicKey::ToPem() const {
 bool Ed25519PublicKey::Verify(std::string_view message, std::string_view signature) const {
   if (signature.size() != kEd25519SignatureSize) return false;
   MdCtxPtr ctx(EVP_MD_CTX_new());
-  bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) == 1 &&
-            EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(),
-                             reinterpret_cast<const unsigned char*>(message.data()),
-                             message.size()) == 1;
+  bool ok =
+      ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) == 1 &&
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                       reinterpret_cast<const unsigned char*>(message.data()), message.size()) == 1;
   // A bad signature leaves an entry in the error queue; it is an answer, not an error.
   ERR_clear_error();
   return ok;
@@ -249,8 +248,8 @@ Result<Ed25519PrivateKey> Ed25519PrivateKey::FromKey(std::shared_ptr<EVP_PKEY> k
 
 Result<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(std::string_view seed) {
   if (seed.size() != kEd25519SeedSize) {
-    return Err(InvalidArgument("invalid-private-key", "an Ed25519 seed has 32 bytes, got " +
-                                                          std::to_string(seed.size())));
+    return Err(InvalidArgument("invalid-private-key",
+                               "an Ed25519 seed has 32 bytes, got " + std::to_string(seed.size())));
   }
   EVP_PKEY* key = EVP_PKEY_new_raw_private_key(
       EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(seed.data()), seed.size());
@@ -271,16 +270,14 @@ Result<Ed25519PrivateKey> Ed25519PrivateKey::FromPem(std::string_view pem) {
   if (!bio) return Err(Internal("BIO_new_mem_buf: " + OpenSslError()));
   EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr);
   if (key == nullptr) {
-    return Err(InvalidArgument("invalid-private-key",
-                               "no unencrypted PEM private key: " + OpenSslError()));
+    return Err(InvalidArgument("invalid-private-key", "no unencrypted PEM private key: " + OpenSslError()));
   }
   return FromKey(Own(key));
 }
 
 std::string Ed25519PrivateKey::ToPem() const {
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr,
-                                       nullptr) != 1) {
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     std::fprintf(stderr, "fatal: PEM_write_bio_PrivateKey: %s\n", OpenSslError().c_str());
     std::abort();
   }
@@ -321,9 +318,9 @@ Result<Ed25519PrivateKey> ReadPrivateKeyFile(const std::filesystem::path& path) 
   OPENSSL_cleanse(pem.data(), pem.size());
   if (!key) {
     if (key.error().code() != Code::kInvalidArgument) return key;
-    return Err(FailedPrecondition("invalid-key-file", path.string() +
-                                                          " does not hold an Ed25519 private key: " +
-                                                          key.error().detail()));
+    return Err(
+        FailedPrecondition("invalid-key-file",
+                           path.string() + " does not hold an Ed25519 private key: " + key.error().detail()));
   }
   return key;
 }
@@ -336,9 +333,8 @@ Result<Ed25519PublicKey> ReadPublicKeyFile(const std::filesystem::path& path) {
   AIIP_ASSIGN_OR_RETURN(std::string pem, ReadKeyFile(path, /*private_file=*/false));
   auto key = Ed25519PublicKey::FromPem(pem);
   if (!key && key.error().code() == Code::kInvalidArgument) {
-    return Err(FailedPrecondition("invalid-key-file", path.string() +
-                                                          " does not hold an Ed25519 public key: " +
-                                                          key.error().detail()));
+    return Err(FailedPrecondition(
+        "invalid-key-file", path.string() + " does not hold an Ed25519 public key: " + key.error().detail()));
   }
   return key;
 }
@@ -370,9 +366,8 @@ Result<Ed25519PrivateKey> LoadOrCreateNodeKey(const std::filesystem::path& dir, 
   auto pub = ReadPublicKeyFile(pub_path);
   if (pub) {
     if (*pub != key->PublicKey()) {
-      return Err(FailedPrecondition("node-key-mismatch", pub_path.string() +
-                                                             " is not the public key of " +
-                                                             key_path.string()));
+      return Err(FailedPrecondition("node-key-mismatch",
+                                    pub_path.string() + " is not the public key of " + key_path.string()));
     }
     return key;
   }

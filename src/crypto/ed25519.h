@@ -55,9 +55,7 @@ class Ed25519PublicKey {
   bool Verify(std::string_view message, std::string_view signature) const;
   bool Verify(std::string_view message, const Ed25519Signature& signature) const;
 
-  friend bool operator==(const Ed25519PublicKey& a, const Ed25519PublicKey& b) {
-    return a.raw_ == b.raw_;
-  }
+  friend bool operator==(const Ed25519PublicKey& a, const Ed25519PublicKey& b) { return a.raw_ == b.raw_; }
 
  private:
   Ed25519PublicKey(std::shared_ptr<EVP_PKEY> key, const std::array<uint8_t, kEd25519PublicKeySize>& raw)

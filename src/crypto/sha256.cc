@@ -61,8 +61,7 @@ Sha256Hasher::Sha256Hasher() : ctx_(NewContext()) {}
 
 Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(ctx_); }
 
-Sha256Hasher::Sha256Hasher(Sha256Hasher&& other) noexcept
-    : ctx_(std::exchange(other.ctx_, nullptr)) {}
+Sha256Hasher::Sha256Hasher(Sha256Hasher&& other) noexcept : ctx_(std::exchange(other.ctx_, nullptr)) {}
 
 Sha256Hasher& Sha256Hasher::operator=(Sha256Hasher&& other) noexcept {
   if (this != &other) {
@@ -74,9 +73,7 @@ Sha256Hasher& Sha256Hasher::operator=(Sha256Hasher&& other) noexcept {
 
 void Sha256Hasher::Update(std::string_view data) { UpdateContext(ctx_, data.data(), data.size()); }
 
-void Sha256Hasher::Update(std::span<const uint8_t> data) {
-  UpdateContext(ctx_, data.data(), data.size());
-}
+void Sha256Hasher::Update(std::span<const uint8_t> data) { UpdateContext(ctx_, data.data(), data.size()); }
 
 Sha256Digest Sha256Hasher::Finish() { return FinishAndReset(ctx_); }
 
