@@ -234,10 +234,12 @@ Status PostgresConnection::Run(std::string_view sql, const std::vector<Value>& p
   ExecStatusType st = res != nullptr ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return PostgresError(conn_, res.get(), sql);
 
-  const char* tuples = PQcmdTuples(res.get());
-  if (tuples != nullptr && *tuples != '\0') {
+  // PQcmdTuples also counts the rows of SELECT, FETCH and COPY; only DML changes rows.
+  std::string_view tag = PQcmdStatus(res.get());
+  if (tag.starts_with("INSERT ") || tag.starts_with("UPDATE ") || tag.starts_with("DELETE ") ||
+      tag.starts_with("MERGE ")) {
     int64_t changed = 0;
-    if (ParseNumber(std::string_view(tuples), changed)) changed_rows_ = changed;
+    if (ParseNumber(std::string_view(PQcmdTuples(res.get())), changed)) changed_rows_ = changed;
   }
   if (rows == nullptr) return Status::Ok();
   int nrows = PQntuples(res.get());
