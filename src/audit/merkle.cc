@@ -177,14 +177,16 @@ void MerkleTree::Reserve(uint64_t leaves) {
 
 void MerkleTree::Truncate(uint64_t size) {
   std::unique_lock lock(mu_);
-  assert(size <= (levels_.empty() ? 0 : levels_[0].size()));
+  assert(size <= SizeLocked());
   // Level l keeps exactly the complete subtrees inside the first `size` leaves.
   for (size_t level = 0; level < levels_.size(); ++level) levels_[level].resize(size >> level);
 }
 
+uint64_t MerkleTree::SizeLocked() const { return levels_.empty() ? 0 : levels_[0].size(); }
+
 uint64_t MerkleTree::size() const {
   std::shared_lock lock(mu_);
-  return levels_.empty() ? 0 : levels_[0].size();
+  return SizeLocked();
 }
 
 Sha256Digest MerkleTree::SubtreeHash(uint64_t start, uint64_t end) const {
@@ -198,9 +200,19 @@ Sha256Digest MerkleTree::SubtreeHash(uint64_t start, uint64_t end) const {
   return HashChildren(SubtreeHash(start, start + k), SubtreeHash(start + k, end));
 }
 
+Result<Sha256Digest> MerkleTree::LeafHash(uint64_t index) const {
+  std::shared_lock lock(mu_);
+  const uint64_t leaves = SizeLocked();
+  if (index >= leaves) {
+    return Err(
+        OutOfRange("index " + std::to_string(index) + " is not below tree size " + std::to_string(leaves)));
+  }
+  return levels_[0][index];
+}
+
 Result<Sha256Digest> MerkleTree::RootAt(uint64_t size) const {
   std::shared_lock lock(mu_);
-  const uint64_t leaves = levels_.empty() ? 0 : levels_[0].size();
+  const uint64_t leaves = SizeLocked();
   if (size > leaves) {
     return Err(OutOfRange("size " + std::to_string(size) + " exceeds tree size " + std::to_string(leaves)));
   }
@@ -209,7 +221,7 @@ Result<Sha256Digest> MerkleTree::RootAt(uint64_t size) const {
 
 Result<std::vector<Sha256Digest>> MerkleTree::InclusionProof(uint64_t index, uint64_t size) const {
   std::shared_lock lock(mu_);
-  const uint64_t leaves = levels_.empty() ? 0 : levels_[0].size();
+  const uint64_t leaves = SizeLocked();
   if (index >= size || size > leaves) {
     return Err(OutOfRange("need index " + std::to_string(index) + " < size " + std::to_string(size) +
                           " <= tree size " + std::to_string(leaves)));
@@ -235,7 +247,7 @@ Result<std::vector<Sha256Digest>> MerkleTree::InclusionProof(uint64_t index, uin
 
 Result<std::vector<Sha256Digest>> MerkleTree::ConsistencyProof(uint64_t first, uint64_t second) const {
   std::shared_lock lock(mu_);
-  const uint64_t leaves = levels_.empty() ? 0 : levels_[0].size();
+  const uint64_t leaves = SizeLocked();
   if (first > second || second > leaves) {
     return Err(OutOfRange("need first " + std::to_string(first) + " <= second " + std::to_string(second) +
                           " <= tree size " + std::to_string(leaves)));

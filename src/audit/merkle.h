@@ -83,6 +83,8 @@ class MerkleTree {
 
   // The number of leaves.
   uint64_t size() const;
+  // The leaf hash at `index`. InvalidArgument("tree-size-out-of-range") if index >= size().
+  Result<Sha256Digest> LeafHash(uint64_t index) const;
   // MTH of the first `size` leaves. InvalidArgument("tree-size-out-of-range") if size
   // exceeds the tree.
   Result<Sha256Digest> RootAt(uint64_t size) const;
@@ -96,6 +98,7 @@ class MerkleTree {
 
  private:
   void AppendLocked(const Sha256Digest& leaf_hash);
+  uint64_t SizeLocked() const;
   // MTH(D[start:end]) for 0 <= start < end <= size; callers hold the lock.
   Sha256Digest SubtreeHash(uint64_t start, uint64_t end) const;
 
