@@ -27,6 +27,9 @@ struct Request {
   std::string request_id;                       // assigned by the server, echoed in X-Request-Id
   std::string remote_address;                   // "ip:port" of the peer
   std::map<std::string, std::string> path_params;  // filled by the router from "{name}" segments
+  // Set by the router to the matched route's stable name (RouteInfo::name); the server
+  // labels metrics with it. Empty when no route matched.
+  std::string route_name;
 
   // First header named `name` (case-insensitive), or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const;
