@@ -83,11 +83,12 @@ DbStore::DbStore(Dialect dialect, const StoreOptions& options, ConnectionFactory
       writer_(std::move(writer)) {}
 
 Result<std::unique_ptr<DbStore>> DbStore::Start(Dialect dialect, const StoreOptions& options,
-                                                ConnectionFactory writer_factory, ConnectionFactory reader_factory,
+                                                ConnectionFactory writer_factory,
+                                                ConnectionFactory reader_factory,
                                                 std::unique_ptr<Connection> writer, int64_t schema_version) {
   assert(options.reader_connections >= 1 && options.max_batch >= 1);
-  std::unique_ptr<DbStore> store(new DbStore(dialect, options, std::move(writer_factory), std::move(reader_factory),
-                                             std::move(writer), schema_version));
+  std::unique_ptr<DbStore> store(new DbStore(dialect, options, std::move(writer_factory),
+                                             std::move(reader_factory), std::move(writer), schema_version));
   for (int i = 0; i < options.reader_connections; ++i) {
     AIIP_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, store->reader_factory_());
     store->idle_readers_.push_back(std::move(reader));
@@ -124,6 +125,8 @@ StoreTimings DbStore::Timings() const {
 // ---- Writes ----
 
 Status DbStore::Write(const std::function<Status(Tx&)>& fn) {
+  assert(std::this_thread::get_id() != writer_thread_.get_id() &&
+         "Write called from inside a write callback");
   auto start = SystemClock().Monotonic();
   PendingWrite pending{&fn, {}};
   std::future<Status> done = pending.done.get_future();

@@ -22,14 +22,16 @@ namespace aiip::store {
 
 // Store::Open with an explicit set of migrations instead of the embedded ones (tests use
 // it to run the runner on their own schemas). Same contract as Store::Open.
-Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, std::span<const EmbeddedFile> migrations);
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options,
+                                         std::span<const EmbeddedFile> migrations);
 
 class DbStore final : public Store {
  public:
   // Takes over `writer` (already migrated to `schema_version`), opens the reader pool and
   // starts the writer thread. Returns the error of the first reader that fails to open.
   static Result<std::unique_ptr<DbStore>> Start(Dialect dialect, const StoreOptions& options,
-                                                ConnectionFactory writer_factory, ConnectionFactory reader_factory,
+                                                ConnectionFactory writer_factory,
+                                                ConnectionFactory reader_factory,
                                                 std::unique_ptr<Connection> writer, int64_t schema_version);
   ~DbStore() override;
 

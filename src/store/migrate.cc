@@ -41,10 +41,11 @@ Status InTransaction(Connection& conn, TxMode mode, Body&& body) {
 }
 
 Result<bool> SchemaTableExists(Connection& conn) {
-  const char* sql = conn.dialect() == Dialect::kSqlite
-                        ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
-                        : "SELECT COUNT(*) FROM information_schema.tables "
-                          "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'";
+  const char* sql =
+      conn.dialect() == Dialect::kSqlite
+          ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+          : "SELECT COUNT(*) FROM information_schema.tables "
+            "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'";
   AIIP_ASSIGN_OR_RETURN(Rows rows, conn.Query(sql, {}));
   return rows.at(0).Int(0) > 0;
 }
@@ -52,10 +53,12 @@ Result<bool> SchemaTableExists(Connection& conn) {
 Status Apply(Connection& conn, const Migration& m) {
   AIIP_RETURN_IF_ERROR(Lock(conn));
   // Another node may have applied it while this one waited for the lock.
-  AIIP_ASSIGN_OR_RETURN(Rows done, conn.Query("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", {m.version}));
+  AIIP_ASSIGN_OR_RETURN(Rows done,
+                        conn.Query("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", {m.version}));
   if (done.at(0).Int(0) > 0) return Status::Ok();
   for (const std::string& statement : SplitStatements(m.sql)) {
-    AIIP_RETURN_IF_ERROR(conn.ExecDirect(conn.dialect() == Dialect::kPostgres ? ToPostgresTypes(statement) : statement));
+    AIIP_RETURN_IF_ERROR(
+        conn.ExecDirect(conn.dialect() == Dialect::kPostgres ? ToPostgresTypes(statement) : statement));
   }
   return conn.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                    {m.version, m.name, FormatRfc3339(SystemClock().Now())});
@@ -63,9 +66,7 @@ Status Apply(Connection& conn, const Migration& m) {
 
 }  // namespace
 
-std::span<const EmbeddedFile> EmbeddedMigrations() {
-  return {migrations::kFiles, migrations::kFileCount};
-}
+std::span<const EmbeddedFile> EmbeddedMigrations() { return {migrations::kFiles, migrations::kFileCount}; }
 
 Result<std::vector<Migration>> ParseMigrations(std::span<const EmbeddedFile> files) {
   std::vector<Migration> out;
@@ -80,7 +81,8 @@ Result<std::vector<Migration>> ParseMigrations(std::span<const EmbeddedFile> fil
     if (!well_formed) return Err(Internal("migration file name is not NNNN_name.sql: " + std::string(name)));
     out.push_back(Migration{version, std::string(name), f.contents});
   }
-  std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
+  std::sort(out.begin(), out.end(),
+            [](const Migration& a, const Migration& b) { return a.version < b.version; });
   for (size_t i = 1; i < out.size(); ++i) {
     if (out[i].version == out[i - 1].version) {
       return Err(Internal("migrations " + out[i - 1].name + " and " + out[i].name + " share a version"));
@@ -97,9 +99,9 @@ Result<int64_t> Migrate(Connection& conn, std::span<const EmbeddedFile> files, b
   Status status = InTransaction(conn, apply ? TxMode::kWrite : TxMode::kRead, [&]() -> Status {
     if (apply) {
       AIIP_RETURN_IF_ERROR(Lock(conn));
-      AIIP_RETURN_IF_ERROR(conn.ExecDirect(
-          "CREATE TABLE IF NOT EXISTS schema_migrations ("
-          "version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
+      AIIP_RETURN_IF_ERROR(
+          conn.ExecDirect("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                          "version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"));
     } else {
       AIIP_ASSIGN_OR_RETURN(bool exists, SchemaTableExists(conn));
       if (!exists) return Status::Ok();
@@ -112,9 +114,9 @@ Result<int64_t> Migrate(Connection& conn, std::span<const EmbeddedFile> files, b
 
   int64_t current = applied.empty() ? 0 : *applied.rbegin();
   if (current > newest_known) {
-    return Err(FailedPrecondition("schema-too-new", "the database schema is at version " + std::to_string(current) +
-                                                        " but this build knows versions up to " +
-                                                        std::to_string(newest_known)));
+    return Err(FailedPrecondition(
+        "schema-too-new", "the database schema is at version " + std::to_string(current) +
+                              " but this build knows versions up to " + std::to_string(newest_known)));
   }
   if (!apply) return current;
 

@@ -5,9 +5,7 @@
 namespace aiip::store {
 namespace {
 
-bool IsWordChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-}
+bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_'; }
 
 // Copies `sql` to the result, passing each maximal run of SQL code (text outside quotes and
 // comments) through `rewrite(run, out)` and copying everything else verbatim.

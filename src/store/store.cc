@@ -27,7 +27,8 @@ constexpr std::string_view kConstraintSuffix = " violated: ";
 Status ConstraintViolation(std::string_view constraint, std::string_view message) {
   std::string detail(message);
   if (!constraint.empty()) {
-    detail = std::string(kConstraintPrefix) + std::string(constraint) + std::string(kConstraintSuffix) + detail;
+    detail =
+        std::string(kConstraintPrefix) + std::string(constraint) + std::string(kConstraintSuffix) + detail;
   }
   return Status(Code::kConflict, "constraint-violation", std::move(detail));
 }
@@ -41,31 +42,33 @@ std::string_view ViolatedConstraint(const Status& status) {
   return end == std::string_view::npos ? std::string_view() : detail.substr(0, end);
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, std::span<const EmbeddedFile> migrations) {
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options,
+                                         std::span<const EmbeddedFile> migrations) {
   if (options.reader_connections < 1 || options.max_batch < 1) {
-    return Err(InvalidArgument("invalid-store-options", "reader_connections and max_batch must be at least 1"));
+    return Err(
+        InvalidArgument("invalid-store-options", "reader_connections and max_batch must be at least 1"));
   }
   std::string_view url = options.url;
   Dialect dialect;
   ConnectionFactory writer_factory, reader_factory;
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     dialect = Dialect::kPostgres;
-    writer_factory = Factory([u = options.url, t = options.busy_timeout] { return PostgresConnection::Open(u, t); });
+    writer_factory =
+        Factory([u = options.url, t = options.busy_timeout] { return PostgresConnection::Open(u, t); });
     reader_factory = writer_factory;
   } else {
     std::string path(url.starts_with("sqlite:") ? url.substr(7) : url);
     // Each connection to ":memory:" would be a separate empty database, invisible to the
     // readers.
     if (path.empty() || path == ":memory:") {
-      return Err(InvalidArgument("invalid-store-url", "the store needs a database file path, got \"" + options.url + "\""));
+      return Err(InvalidArgument("invalid-store-url",
+                                 "the store needs a database file path, got \"" + options.url + "\""));
     }
     dialect = Dialect::kSqlite;
-    writer_factory = Factory([path, t = options.busy_timeout] {
-      return SqliteConnection::Open(path, SqliteRole::kWriter, t);
-    });
-    reader_factory = Factory([path, t = options.busy_timeout] {
-      return SqliteConnection::Open(path, SqliteRole::kReader, t);
-    });
+    writer_factory = Factory(
+        [path, t = options.busy_timeout] { return SqliteConnection::Open(path, SqliteRole::kWriter, t); });
+    reader_factory = Factory(
+        [path, t = options.busy_timeout] { return SqliteConnection::Open(path, SqliteRole::kReader, t); });
   }
   AIIP_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer, writer_factory());
   AIIP_ASSIGN_OR_RETURN(int64_t version, Migrate(*writer, migrations, options.apply_migrations));

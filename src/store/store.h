@@ -70,17 +70,17 @@ struct StoreOptions {
   // "sqlite:PATH" (or a bare file path) for SQLite; "postgresql://..." or "postgres://..."
   // (any libpq connection URI) for PostgreSQL.
   std::string url;
-  int reader_connections = 4;                 // read pool size
-  int max_batch = 512;                        // writes per group commit at most
+  int reader_connections = 4;  // read pool size
+  int max_batch = 512;         // writes per group commit at most
   std::chrono::milliseconds busy_timeout{5000};
-  bool apply_migrations = true;               // bring the schema up to date on Open
+  bool apply_migrations = true;  // bring the schema up to date on Open
 };
 
 struct StoreTimings {
   // Cumulative counters for /metrics. Durations in microseconds.
   uint64_t reads = 0, read_us = 0;
-  uint64_t writes = 0, write_us = 0;          // Write() calls: enqueue to durable
-  uint64_t commits = 0, commit_us = 0;        // batch COMMITs
+  uint64_t writes = 0, write_us = 0;    // Write() calls: enqueue to durable
+  uint64_t commits = 0, commit_us = 0;  // batch COMMITs
   uint64_t write_failures = 0;
 };
 

@@ -1,3 +1,5 @@
+#include "store/store.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -14,7 +16,6 @@
 #include "store/db_store.h"
 #include "store/migrate.h"
 #include "store/sql_text.h"
-#include "store/store.h"
 #include "store/testing/test_store.h"
 
 namespace aiip::store {
@@ -69,7 +70,9 @@ int64_t QueryInt(Store& store, std::string_view sql, const std::vector<Value>& p
 }
 
 Status InsertItem(Store& store, int64_t id, int64_t writer = 0) {
-  return store.Write([&](Tx& tx) { return tx.Exec("INSERT INTO items (id, writer) VALUES (?, ?)", {id, writer}); });
+  return store.Write([&](Tx& tx) {
+    return tx.Exec("INSERT INTO items (id, writer) VALUES (?, ?)", {id, writer});
+  });
 }
 
 class StoreTest : public ::testing::TestWithParam<st::Backend> {
@@ -82,7 +85,8 @@ class StoreTest : public ::testing::TestWithParam<st::Backend> {
   }
   void TearDown() override { store_.reset(); }
 
-  Result<std::unique_ptr<Store>> OpenWith(std::span<const EmbeddedFile> migrations, StoreOptions options = {}) {
+  Result<std::unique_ptr<Store>> OpenWith(std::span<const EmbeddedFile> migrations,
+                                          StoreOptions options = {}) {
     options.url = db_->url();
     return OpenStore(options, migrations);
   }
@@ -106,7 +110,8 @@ TEST_P(StoreTest, RoundTripsEveryValueType) {
                                  {"full", INT64_MAX, 0.1, "h\xc3\xa9llo 'q' ?", Blob{nul_bytes}}));
     AIIP_RETURN_IF_ERROR(tx.Exec("INSERT INTO kv (k, i, d, t, b) VALUES (?, ?, ?, ?, ?)",
                                  {"edge", INT64_MIN, -1e300, "", Blob{}}));
-    return tx.Exec("INSERT INTO kv (k, i, d, t, b) VALUES (?, ?, ?, ?, ?)", {"null", Null{}, Null{}, Null{}, Null{}});
+    return tx.Exec("INSERT INTO kv (k, i, d, t, b) VALUES (?, ?, ?, ?, ?)",
+                   {"null", Null{}, Null{}, Null{}, Null{}});
   });
   ASSERT_TRUE(s.ok()) << s.ToString();
 
@@ -126,7 +131,8 @@ TEST_P(StoreTest, RoundTripsEveryValueType) {
     EXPECT_EQ(rows[2].OptionalText(3), std::nullopt);
     EXPECT_EQ(rows[2].OptionalInt(1), std::nullopt);
     // Parameters come back unchanged without a table, too.
-    AIIP_ASSIGN_OR_RETURN(Rows echo, tx.Query("SELECT ?, ?, ?, ?, ?", {int64_t{-7}, 2.5, "text", Blob{nul_bytes}, Null{}}));
+    AIIP_ASSIGN_OR_RETURN(
+        Rows echo, tx.Query("SELECT ?, ?, ?, ?, ?", {int64_t{-7}, 2.5, "text", Blob{nul_bytes}, Null{}}));
     EXPECT_EQ(echo.at(0).At(0), Value(int64_t{-7}));
     EXPECT_EQ(echo.at(0).At(1), Value(2.5));
     EXPECT_EQ(echo.at(0).At(2), Value("text"));
@@ -153,12 +159,24 @@ TEST_P(StoreTest, AggregatesReadAsIntegers) {
 
 TEST_P(StoreTest, TranslatesPlaceholdersOutsideLiteralsAndComments) {
   Status s = store_->Read([&](Tx& tx) -> Status {
-    AIIP_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT ? AS a, '?' AS b, 'it''s ?' AS c, /* ? */ ? AS d -- ?\n",
-                                              {int64_t{1}, "x"}));
+    AIIP_ASSIGN_OR_RETURN(
+        Rows rows,
+        tx.Query("SELECT ? AS a, '?' AS b, 'it''s ?' AS c, /* ? */ ? AS d -- ?\n", {int64_t{1}, "x"}));
     EXPECT_EQ(rows.at(0).Int(0), 1);
     EXPECT_EQ(rows.at(0).Text(1), "?");
     EXPECT_EQ(rows.at(0).Text(2), "it's ?");
     EXPECT_EQ(rows.at(0).Text(3), "x");
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+
+  // A NULL parameter whose place implies no type needs a CAST for PostgreSQL.
+  s = store_->Read([&](Tx& tx) -> Status {
+    AIIP_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT CASE WHEN CAST(? AS TEXT) IS NULL THEN 1 ELSE 0 END, "
+                                              "CASE WHEN CAST(? AS TEXT) IS NULL THEN 1 ELSE 0 END",
+                                              {Null{}, "set"}));
+    EXPECT_EQ(rows.at(0).Int(0), 1);
+    EXPECT_EQ(rows.at(0).Int(1), 0);
     return Status::Ok();
   });
   EXPECT_TRUE(s.ok()) << s.ToString();
@@ -168,9 +186,11 @@ TEST_P(StoreTest, TranslatesPlaceholdersOutsideLiteralsAndComments) {
 }
 
 TEST_P(StoreTest, ConstraintViolationsAreConflictsNamingTheConstraint) {
-  ASSERT_TRUE(store_->Write([](Tx& tx) {
-                      return tx.Exec("INSERT INTO parent (id, name, a, b) VALUES (1, 'p', 'x', 'y')");
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([](Tx& tx) {
+                    return tx.Exec("INSERT INTO parent (id, name, a, b) VALUES (1, 'p', 'x', 'y')");
+                  })
+                  .ok());
   auto exec = [&](std::string_view sql) { return store_->Write([&](Tx& tx) { return tx.Exec(sql); }); };
 
   struct Case {
@@ -183,7 +203,8 @@ TEST_P(StoreTest, ConstraintViolationsAreConflictsNamingTheConstraint) {
       {"INSERT INTO parent (id, name, a, b) VALUES (3, 'r', 'x', 'y')", "parent_ab"},
       {"INSERT INTO child (id, parent_id, qty) VALUES (1, 1, -1)", "child_qty_nonneg"},
       {"INSERT INTO parent (id, name) VALUES (4, NULL)", "parent.name"},
-      {"INSERT INTO child (id, parent_id, qty) VALUES (2, 99, 1)", IsPostgres() ? "child_parent_id_fkey" : ""},
+      {"INSERT INTO child (id, parent_id, qty) VALUES (2, 99, 1)",
+       IsPostgres() ? "child_parent_id_fkey" : ""},
   };
   for (const Case& c : cases) {
     Status s = exec(c.sql);
@@ -379,7 +400,8 @@ TEST_P(StoreTest, AppliesMigrationsOnceAndRecordsThem) {
   auto applied = [&] {
     std::vector<std::string> out;
     Status s = store_->Read([&](Tx& tx) -> Status {
-      AIIP_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT version, name, applied_at FROM schema_migrations ORDER BY version"));
+      AIIP_ASSIGN_OR_RETURN(
+          Rows rows, tx.Query("SELECT version, name, applied_at FROM schema_migrations ORDER BY version"));
       for (const Row& row : rows) {
         EXPECT_TRUE(ParseRfc3339(row.Text(2)).has_value()) << row.Text(2);
         out.push_back(std::to_string(row.Int(0)) + " " + row.Text(1) + " " + row.Text(2));
@@ -400,7 +422,8 @@ TEST_P(StoreTest, AppliesMigrationsOnceAndRecordsThem) {
   EXPECT_EQ(applied(), first);
 
   // A new migration is applied on the next open.
-  const EmbeddedFile three[] = {kTestMigrations[0], kTestMigrations[1],
+  const EmbeddedFile three[] = {kTestMigrations[0],
+                                kTestMigrations[1],
                                 {"0003_more.sql", "CREATE TABLE more (id BIGINT PRIMARY KEY);\n"}};
   store_.reset();
   auto store = OpenWith(three);
@@ -426,15 +449,17 @@ TEST_P(StoreTest, RefusesASchemaNewerThanTheBinary) {
 
 TEST_P(StoreTest, FailedMigrationLeavesThePreviousVersion) {
   store_.reset();
-  const EmbeddedFile broken[] = {kTestMigrations[0], kTestMigrations[1],
-                                 {"0003_broken.sql", "CREATE TABLE ok3 (id BIGINT);\nCREATE TABLE broken (;\n"}};
+  const EmbeddedFile broken[] = {
+      kTestMigrations[0],
+      kTestMigrations[1],
+      {"0003_broken.sql", "CREATE TABLE ok3 (id BIGINT);\nCREATE TABLE broken (;\n"}};
   auto store = OpenWith(broken);
   ASSERT_FALSE(store.has_value());
   EXPECT_THAT(store.error().detail(), ::testing::HasSubstr("0003_broken.sql"));
 
   // Neither statement of 0003 stuck, so a fixed 0003 can create ok3.
-  const EmbeddedFile fixed[] = {kTestMigrations[0], kTestMigrations[1],
-                                {"0003_fixed.sql", "CREATE TABLE ok3 (id BIGINT)"}};
+  const EmbeddedFile fixed[] = {
+      kTestMigrations[0], kTestMigrations[1], {"0003_fixed.sql", "CREATE TABLE ok3 (id BIGINT)"}};
   store = OpenWith(fixed);
   ASSERT_TRUE(store.has_value()) << store.error().ToString();
   EXPECT_EQ((*store)->SchemaVersion(), 3);
@@ -476,7 +501,8 @@ TEST_P(StoreTest, EmbeddedMigrationsApply) {
   auto store = st::OpenTestStore(GetParam());
   ASSERT_TRUE(store.has_value()) << store.error().ToString();
   EXPECT_EQ((*store)->SchemaVersion(), parsed->empty() ? 0 : parsed->back().version);
-  EXPECT_EQ(QueryInt(**store, "SELECT COUNT(*) FROM schema_migrations"), static_cast<int64_t>(parsed->size()));
+  EXPECT_EQ(QueryInt(**store, "SELECT COUNT(*) FROM schema_migrations"),
+            static_cast<int64_t>(parsed->size()));
 }
 
 TEST_P(StoreTest, ReopenKeepsCommittedData) {
@@ -538,13 +564,18 @@ TEST_P(StoreTest, CountsTimings) {
 TEST_P(StoreTest, ReplacesALostWriterSession) {
   if (!IsPostgres()) GTEST_SKIP() << "SQLite has no session to lose";
   int64_t pid = 0;
-  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Status {
-                      AIIP_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT pg_backend_pid()"));
-                      pid = rows.at(0).Int(0);
-                      return Status::Ok();
-                    }).ok());
+  ASSERT_TRUE(store_
+                  ->Write([&](Tx& tx) -> Status {
+                    AIIP_ASSIGN_OR_RETURN(Rows rows, tx.Query("SELECT pg_backend_pid()"));
+                    pid = rows.at(0).Int(0);
+                    return Status::Ok();
+                  })
+                  .ok());
   // The two-argument form waits until the backend has exited.
-  EXPECT_EQ(QueryInt(*store_, "SELECT CASE WHEN pg_terminate_backend(CAST(? AS INTEGER), 10000) THEN 1 ELSE 0 END", {pid}), 1);
+  EXPECT_EQ(
+      QueryInt(*store_, "SELECT CASE WHEN pg_terminate_backend(CAST(? AS INTEGER), 10000) THEN 1 ELSE 0 END",
+               {pid}),
+      1);
   Status s = InsertItem(*store_, 1);
   EXPECT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(QueryInt(*store_, "SELECT COUNT(*) FROM items"), 1);
@@ -572,7 +603,7 @@ TEST(SqliteStoreTest, ConfiguresEveryConnectionForDurability) {
       AIIP_ASSIGN_OR_RETURN(Rows rows, tx.Query(pragma));
       const Value& v = rows.at(0).At(0);
       out.push_back(std::holds_alternative<std::string>(v) ? std::get<std::string>(v)
-                                                            : std::to_string(std::get<int64_t>(v)));
+                                                           : std::to_string(std::get<int64_t>(v)));
     }
     return Status::Ok();
   };
@@ -616,8 +647,9 @@ TEST(SqlTextTest, TranslatesPlaceholders) {
 }
 
 TEST(SqlTextTest, TranslatesBlobToBytea) {
-  EXPECT_EQ(ToPostgresTypes("CREATE TABLE t (a BLOB, blob_x TEXT, c blob NOT NULL, d TEXT DEFAULT 'BLOB') -- BLOB"),
-            "CREATE TABLE t (a BYTEA, blob_x TEXT, c BYTEA NOT NULL, d TEXT DEFAULT 'BLOB') -- BLOB");
+  EXPECT_EQ(
+      ToPostgresTypes("CREATE TABLE t (a BLOB, blob_x TEXT, c blob NOT NULL, d TEXT DEFAULT 'BLOB') -- BLOB"),
+      "CREATE TABLE t (a BYTEA, blob_x TEXT, c BYTEA NOT NULL, d TEXT DEFAULT 'BLOB') -- BLOB");
 }
 
 TEST(SqlTextTest, SplitsStatementsAtLineEndSemicolons) {

@@ -1,4 +1,8 @@
 // Values bound to and read from SQL statements, identical for SQLite and PostgreSQL.
+// The portable column types map one to one: BIGINT <-> int64_t, DOUBLE PRECISION <->
+// double, TEXT <-> std::string, BLOB (BYTEA) <-> Blob, SQL NULL <-> Null. Expressions
+// read back the same way on both engines: PostgreSQL booleans as 0/1 and integral
+// NUMERIC results (SUM over BIGINT) as int64_t. See doc/storage.md.
 #pragma once
 
 #include <cstdint>
@@ -22,12 +26,11 @@ struct Null {
 using Value = std::variant<Null, int64_t, double, std::string, Blob>;
 
 // Convenience: an optional string binds as NULL when empty.
-inline Value OptionalText(const std::optional<std::string>& s) {
-  return s ? Value(*s) : Value(Null{});
-}
+inline Value OptionalText(const std::optional<std::string>& s) { return s ? Value(*s) : Value(Null{}); }
 
-// One result row. Column accessors assert on a type mismatch (a programmer error: the
-// schema fixes the types), except that NULL reads as nullopt in the Optional* forms.
+// One result row. Column accessors abort, in release builds too, on a type mismatch (a
+// programmer error: the schema fixes the types), except that NULL reads as nullopt in the
+// Optional* forms and Double also accepts an integer.
 class Row {
  public:
   explicit Row(std::vector<Value> values) : values_(std::move(values)) {}

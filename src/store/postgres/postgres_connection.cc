@@ -19,6 +19,7 @@ constexpr Oid kByteaOid = 17;
 constexpr Oid kInt8Oid = 20;
 constexpr Oid kInt2Oid = 21;
 constexpr Oid kInt4Oid = 23;
+constexpr Oid kTextOid = 25;
 constexpr Oid kOidOid = 26;
 constexpr Oid kFloat4Oid = 700;
 constexpr Oid kFloat8Oid = 701;
@@ -79,7 +80,8 @@ Oid ParamType(const Value& v) {
   if (std::holds_alternative<int64_t>(v)) return kInt8Oid;
   if (std::holds_alternative<double>(v)) return kFloat8Oid;
   if (std::holds_alternative<Blob>(v)) return kByteaOid;
-  // Text and NULL: let the server infer the type from where the parameter appears.
+  if (std::holds_alternative<std::string>(v)) return kTextOid;
+  // NULL fits any column; the server infers its type from where it appears.
   return 0;
 }
 
@@ -153,9 +155,12 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
   }
   PQsetNoticeProcessor(raw, LogNotice, nullptr);
   if (PQsetClientEncoding(raw, "UTF8") != 0) return Err(Unavailable("cannot set PostgreSQL client encoding"));
-  std::string setup = "SET lock_timeout = " + std::to_string(lock_timeout.count()) + "; SET bytea_output = 'hex'";
+  std::string setup =
+      "SET lock_timeout = " + std::to_string(lock_timeout.count()) + "; SET bytea_output = 'hex'";
   if (Status s = conn->ExecDirect(setup); !s.ok()) {
-    return Err(s.code() == Code::kUnavailable ? s : Unavailable("cannot configure PostgreSQL session: " + s.detail()));
+    return Err(s.code() == Code::kUnavailable
+                   ? s
+                   : Unavailable("cannot configure PostgreSQL session: " + s.detail()));
   }
   return conn;
 }
@@ -163,7 +168,7 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
 PostgresConnection::~PostgresConnection() { PQfinish(conn_); }
 
 Result<const PostgresConnection::Prepared*> PostgresConnection::Prepare(std::string_view sql,
-                                                                       const std::vector<Value>& params) {
+                                                                        const std::vector<Value>& params) {
   std::vector<Oid> types;
   types.reserve(params.size());
   std::string key(sql);
@@ -212,7 +217,8 @@ Status PostgresConnection::Run(std::string_view sql, const std::vector<Value>& p
     } else if (const auto* s = std::get_if<std::string>(&v)) {
       // Text-format parameters are C strings; PostgreSQL text cannot hold NUL anyway.
       if (s->find('\0') != std::string::npos) {
-        return InvalidArgument("invalid-text", "text parameter " + std::to_string(i + 1) + " contains a NUL byte");
+        return InvalidArgument("invalid-text",
+                               "text parameter " + std::to_string(i + 1) + " contains a NUL byte");
       }
       values[i] = s->c_str();
       continue;
@@ -229,8 +235,8 @@ Status PostgresConnection::Run(std::string_view sql, const std::vector<Value>& p
     formats[i] = 1;
   }
 
-  ResultPtr res(PQexecPrepared(conn_, prepared->name.c_str(), static_cast<int>(n), values.data(), lengths.data(),
-                               formats.data(), 0));
+  ResultPtr res(PQexecPrepared(conn_, prepared->name.c_str(), static_cast<int>(n), values.data(),
+                               lengths.data(), formats.data(), 0));
   ExecStatusType st = res != nullptr ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return PostgresError(conn_, res.get(), sql);
 
@@ -286,7 +292,8 @@ Status PostgresConnection::Begin(TxMode mode) {
 
 Status PostgresConnection::Commit() {
   ResultPtr res(PQexec(conn_, "COMMIT"));
-  if (res == nullptr || PQresultStatus(res.get()) != PGRES_COMMAND_OK) return PostgresError(conn_, res.get(), "COMMIT");
+  if (res == nullptr || PQresultStatus(res.get()) != PGRES_COMMAND_OK)
+    return PostgresError(conn_, res.get(), "COMMIT");
   // COMMIT of a transaction that already failed "succeeds" with the tag ROLLBACK.
   if (std::strcmp(PQcmdStatus(res.get()), "COMMIT") != 0) {
     return Internal("PostgreSQL rolled the transaction back instead of committing it");

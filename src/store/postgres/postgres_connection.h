@@ -1,10 +1,10 @@
 // PostgresConnection: a Connection on one libpq session. Internal to the store.
 //
 // Portable SQL is rewritten on the way in (`?` -> $n) and each distinct statement is
-// prepared once per session under a generated name. Parameters travel typed: BIGINT,
-// DOUBLE PRECISION and BYTEA in binary format, text in text format with its type left for
-// the server to infer from context, so `?` compares with TEXT, timestamps stored as TEXT
-// and the like without casts. Results come back in text format and are mapped to Values by
+// prepared once per session under a generated name. Parameters travel typed by their
+// Value: BIGINT, DOUBLE PRECISION and BYTEA in binary format, TEXT in text format, and NULL
+// untyped for the server to infer from where it appears (so a NULL whose place gives no
+// type, as in `? IS NULL`, needs a CAST). Results come back in text format and are mapped to Values by
 // column type (integer types and BOOL -> int64, floats -> double, BYTEA -> Blob, integral
 // NUMERIC such as SUM(bigint) -> int64, anything else -> text).
 // Not thread-safe; the store serialises use.

@@ -168,7 +168,8 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
     return Status::Ok();
   };
   if (Status s = configure(); !s.ok()) {
-    return Err(s.code() == Code::kUnavailable ? s : Unavailable("cannot configure SQLite database: " + s.detail()));
+    return Err(
+        s.code() == Code::kUnavailable ? s : Unavailable("cannot configure SQLite database: " + s.detail()));
   }
   return conn;
 }
@@ -211,7 +212,8 @@ Status SqliteConnection::Run(std::string_view sql, const std::vector<Value>& par
                     std::to_string(params.size()) + ": " + Abbreviate(sql));
   }
   Status status;
-  for (size_t i = 0; i < params.size() && status.ok(); ++i) status = Bind(stmt, static_cast<int>(i + 1), params[i]);
+  for (size_t i = 0; i < params.size() && status.ok(); ++i)
+    status = Bind(stmt, static_cast<int>(i + 1), params[i]);
 
   int64_t changes_before = sqlite3_total_changes64(db_);
   int error_code = SQLITE_OK;

@@ -80,6 +80,8 @@ class OwningStore final : public Store {
 
 std::string BackendName(Backend backend) { return backend == Backend::kSqlite ? "Sqlite" : "Postgres"; }
 
+void PrintTo(Backend backend, std::ostream* os) { *os << BackendName(backend); }
+
 std::vector<Backend> TestBackends() {
   std::vector<Backend> backends{Backend::kSqlite};
   if (!PostgresUrl().empty() || PostgresRequired()) backends.push_back(Backend::kPostgres);
@@ -97,12 +99,14 @@ Result<std::unique_ptr<TestDatabase>> TestDatabase::Create(Backend backend) {
   }
   std::string admin_url = PostgresUrl();
   if (admin_url.empty()) {
-    return Err(FailedPrecondition("postgres-not-configured",
-                                  "AIIP_TEST_POSTGRES_URL is not set (AIIP_REQUIRE_POSTGRES=1 demands PostgreSQL); "
-                                  "start a server with scripts/pg-test-cluster"));
+    return Err(
+        FailedPrecondition("postgres-not-configured",
+                           "AIIP_TEST_POSTGRES_URL is not set (AIIP_REQUIRE_POSTGRES=1 demands PostgreSQL); "
+                           "start a server with scripts/pg-test-cluster"));
   }
   AIIP_RETURN_IF_ERROR(AdminExec(admin_url, "CREATE DATABASE " + name));
-  return std::unique_ptr<TestDatabase>(new TestDatabase(backend, WithDatabase(admin_url, name), admin_url, name));
+  return std::unique_ptr<TestDatabase>(
+      new TestDatabase(backend, WithDatabase(admin_url, name), admin_url, name));
 }
 
 TestDatabase::~TestDatabase() {
@@ -113,7 +117,8 @@ TestDatabase::~TestDatabase() {
   }
   // FORCE ends sessions a crashed test may have left behind.
   Status status = AdminExec(admin_url_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-  if (!status.ok()) log::Warn("cannot drop test database", {{"database", name_}, {"error", status.ToString()}});
+  if (!status.ok())
+    log::Warn("cannot drop test database", {{"database", name_}, {"error", status.ToString()}});
 }
 
 Result<std::unique_ptr<Store>> OpenTestStore(Backend backend, StoreOptions options) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ enum class Backend { kSqlite, kPostgres };
 
 // "Sqlite" or "Postgres": valid in GoogleTest parameter names.
 std::string BackendName(Backend backend);
+
+// Prints BackendName in GoogleTest messages.
+void PrintTo(Backend backend, std::ostream* os);
 
 // kSqlite, plus kPostgres if AIIP_TEST_POSTGRES_URL is set or AIIP_REQUIRE_POSTGRES=1.
 std::vector<Backend> TestBackends();
