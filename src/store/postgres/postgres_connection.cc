@@ -147,7 +147,12 @@ void LogNotice(void*, const char* message) {
 
 Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::string& url,
                                                                      std::chrono::milliseconds lock_timeout) {
-  PGconn* raw = PQconnectdb(url.c_str());
+  // libpq waits for a connection indefinitely by default, which would stall the writer's
+  // reconnect for as long as the kernel's TCP timeout; the URL's own connect_timeout, which
+  // comes later in the arrays, overrides this one.
+  const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* const values[] = {"10", url.c_str(), nullptr};
+  PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) return Err(Unavailable("cannot allocate a PostgreSQL connection"));
   std::unique_ptr<PostgresConnection> conn(new PostgresConnection(raw));
   if (PQstatus(raw) != CONNECTION_OK) {

@@ -24,9 +24,9 @@ namespace aiip::store {
 
 class PostgresConnection final : public Connection {
  public:
-  // Connects to `url` (a libpq connection URI). `lock_timeout` bounds every lock wait,
-  // the counterpart of SQLite's busy timeout. Returns kUnavailable if the server cannot
-  // be reached or refuses the session.
+  // Connects to `url` (a libpq connection URI; connect_timeout defaults to 10 s).
+  // `lock_timeout` bounds every lock wait, the counterpart of SQLite's busy timeout.
+  // Returns kUnavailable if the server cannot be reached or refuses the session.
   static Result<std::unique_ptr<PostgresConnection>> Open(const std::string& url,
                                                           std::chrono::milliseconds lock_timeout);
   ~PostgresConnection() override;
