@@ -416,7 +416,7 @@ Status ShowLogCheck(Session& session, const LogCheck& check) {
   if (session.json()) {
     bj::object result{{"ok", check.ok}, {"size", check.size}};
     result["first_bad_index"] = check.first_bad_index ? bj::value(*check.first_bad_index) : bj::value(nullptr);
-    result["reason"] = check.ok ? bj::value(nullptr) : bj::value(check.reason);
+    result["reason"] = check.reason;
     PrintJson(session.out(), result);
   } else if (check.ok) {
     session.out() << "ok: " << Printable(check.reason) << '\n';
