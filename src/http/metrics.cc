@@ -9,7 +9,8 @@
 namespace aiip::metrics {
 namespace {
 
-bool ValidName(std::string_view name, bool allow_colon) {
+// Used only in asserts.
+[[maybe_unused]] bool ValidName(std::string_view name, bool allow_colon) {
   if (name.empty()) return false;
   auto head = [&](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':');
