@@ -92,12 +92,12 @@ Status AuditLog::Load(store::Tx& tx) {
 }
 
 Result<uint64_t> AuditLog::Append(store::Tx& tx, const EntryFields& fields) {
-  // The UPDATE comes first: its row lock is what orders concurrent appenders.
-  AIIP_RETURN_IF_ERROR(tx.Exec("UPDATE audit_state SET size = size + 1 WHERE id = 1"));
-  if (tx.ChangedRows() != 1) return Err(Corrupt("audit_state has no row 1"));
-  AIIP_ASSIGN_OR_RETURN(store::Rows rows, tx.Query("SELECT size FROM audit_state WHERE id = 1"));
+  // The increment comes first: its row lock is what orders concurrent appenders, and
+  // RETURNING reads the new size in the same statement.
+  AIIP_ASSIGN_OR_RETURN(store::Rows rows,
+                        tx.Query("UPDATE audit_state SET size = size + 1 WHERE id = 1 RETURNING size"));
   const std::optional<int64_t> size = rows.size() == 1 ? IntColumn(rows[0], 0) : std::nullopt;
-  if (!size || *size < 1) return Err(Corrupt("audit_state has no valid size"));
+  if (!size || *size < 1) return Err(Corrupt("audit_state has no valid row 1"));
 
   const Entry entry{static_cast<uint64_t>(*size - 1), clock_.Now(), fields};
   AIIP_ASSIGN_OR_RETURN(std::string encoded, EncodeEntry(entry));
