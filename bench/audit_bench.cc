@@ -174,13 +174,16 @@ BENCHMARK(BM_DurableAppend)
 
 const MerkleTree& MillionLeafTree() {
   static const MerkleTree* tree = [] {
-    auto* t = new MerkleTree;
-    t->Reserve(kMillion);
+    std::vector<Sha256Digest> leaves;
+    leaves.reserve(kMillion);
     const SystemTime time{std::chrono::milliseconds(1700000000000)};
     for (uint64_t i = 0; i < kMillion; ++i) {
       const Entry entry{i, time, SampleFields(i)};
-      t->Append(HashLeaf(*EncodeEntry(entry)));
+      leaves.push_back(HashLeaf(*EncodeEntry(entry)));
     }
+    auto* t = new MerkleTree;
+    t->Reserve(kMillion);
+    t->Append(leaves);
     return t;
   }();
   return *tree;

@@ -157,14 +157,30 @@ void MerkleTree::AppendLocked(const Sha256Digest& leaf_hash) {
   }
 }
 
+void MerkleTree::UpdateEdgeLocked() {
+  const uint64_t size = SizeLocked();
+  edge_.assign(static_cast<size_t>(std::popcount(size)), Sha256Digest{});
+  // From the smallest subtree up: edge_[j] = H(subtree j, edge_[j + 1]).
+  size_t j = edge_.size();
+  for (int bit = 0; bit < 64; ++bit) {
+    if ((size >> bit & 1) == 0) continue;
+    const uint64_t start = size & ~((uint64_t{2} << bit) - 1);  // the bits above `bit`
+    const Sha256Digest& node = levels_[bit][start >> bit];
+    --j;
+    edge_[j] = j + 1 == edge_.size() ? node : HashChildren(node, edge_[j + 1]);
+  }
+}
+
 void MerkleTree::Append(const Sha256Digest& leaf_hash) {
   std::unique_lock lock(mu_);
   AppendLocked(leaf_hash);
+  UpdateEdgeLocked();
 }
 
 void MerkleTree::Append(std::span<const Sha256Digest> leaf_hashes) {
   std::unique_lock lock(mu_);
   for (const Sha256Digest& leaf_hash : leaf_hashes) AppendLocked(leaf_hash);
+  UpdateEdgeLocked();
 }
 
 void MerkleTree::Reserve(uint64_t leaves) {
@@ -180,6 +196,7 @@ void MerkleTree::Truncate(uint64_t size) {
   assert(size <= SizeLocked());
   // Level l keeps exactly the complete subtrees inside the first `size` leaves.
   for (size_t level = 0; level < levels_.size(); ++level) levels_[level].resize(size >> level);
+  UpdateEdgeLocked();
 }
 
 uint64_t MerkleTree::SizeLocked() const { return levels_.empty() ? 0 : levels_[0].size(); }
@@ -192,6 +209,11 @@ uint64_t MerkleTree::size() const {
 Sha256Digest MerkleTree::SubtreeHash(uint64_t start, uint64_t end) const {
   const uint64_t n = end - start;
   assert(n > 0);
+  // [start, size) is on the right edge iff start is the size with every bit up to n's top
+  // bit cleared; it is then the (popcount(start))-th edge subtree.
+  if (end == SizeLocked() && start == (end & ~((std::bit_floor(n) << 1) - 1))) {
+    return edge_[static_cast<size_t>(std::popcount(start))];
+  }
   if (std::has_single_bit(n) && start % n == 0) {
     const int level = std::countr_zero(n);
     return levels_[level][start >> level];

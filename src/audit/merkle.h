@@ -98,6 +98,7 @@ class MerkleTree {
 
  private:
   void AppendLocked(const Sha256Digest& leaf_hash);
+  void UpdateEdgeLocked();
   uint64_t SizeLocked() const;
   // MTH(D[start:end]) for 0 <= start < end <= size; callers hold the lock.
   Sha256Digest SubtreeHash(uint64_t start, uint64_t end) const;
@@ -105,6 +106,11 @@ class MerkleTree {
   mutable std::shared_mutex mu_;
   // levels_[l][i] is the hash of the complete subtree over leaves [i·2^l, (i+1)·2^l).
   std::vector<std::vector<Sha256Digest>> levels_;
+  // The right edge of the current tree: with size = 2^b1 + 2^b2 + ... (b1 > b2 > ...),
+  // edge_[j] = MTH(D[2^b1 + ... + 2^bj : size]), so edge_[0] is the root. Proofs at the
+  // current size — the ones clients ask for — need these incomplete subtrees, which would
+  // otherwise cost O(log n) hashes each time; Append and Truncate keep them up to date.
+  std::vector<Sha256Digest> edge_;
 };
 
 }  // namespace aiip::audit

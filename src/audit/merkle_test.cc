@@ -287,14 +287,33 @@ TEST(MerkleTree, EveryCtConsistencyProofVerifiesAndMutationsFail) {
   EXPECT_FALSE(tree.ConsistencyProof(1, 9).has_value());
 }
 
+TEST(MerkleTree, GrowingTreeServesProofsAtItsCurrentSize) {
+  std::vector<Sha256Digest> leaves;
+  MerkleTree tree;
+  for (int i = 0; i < 130; ++i) {
+    leaves.push_back(HashLeaf("entry " + std::to_string(i)));
+    tree.Append(leaves.back());
+    const uint64_t size = leaves.size();
+    const Sha256Digest root = RootOfLeaves(leaves);
+    ASSERT_EQ(*tree.RootAt(size), root) << size;
+    for (uint64_t index = 0; index < size; ++index) {
+      ASSERT_TRUE(VerifyInclusion(leaves[index], index, size, *tree.InclusionProof(index, size), root).ok())
+          << index << "/" << size;
+    }
+    for (uint64_t first = 1; first <= size; ++first) {
+      ASSERT_TRUE(
+          VerifyConsistency(first, size, *tree.RootAt(first), root, *tree.ConsistencyProof(first, size)).ok())
+          << first << "/" << size;
+    }
+  }
+}
+
 TEST(MerkleTree, LargerTreesAgreeWithTheDefinition) {
   std::mt19937_64 rng(12345);
   std::vector<Sha256Digest> leaves;
   MerkleTree tree;
-  for (int i = 0; i < 300; ++i) {
-    leaves.push_back(HashLeaf("entry " + std::to_string(i)));
-    tree.Append(leaves.back());
-  }
+  for (int i = 0; i < 300; ++i) leaves.push_back(HashLeaf("entry " + std::to_string(i)));
+  tree.Append(leaves);
   for (uint64_t size = 1; size <= leaves.size(); ++size) {
     const Sha256Digest root = RootOfLeaves(std::span(leaves).first(size));
     ASSERT_EQ(*tree.RootAt(size), root) << size;
