@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <fstream>
-#include <sstream>
 
 #include "common/encoding.h"
 #include "common/ids.h"
@@ -856,13 +854,9 @@ Result<bool> Registry::Bootstrap(const std::filesystem::path& token_file) {
   return true;
 }
 
-Result<int> Registry::LoadDemo(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Err(FailedPrecondition("demo-data-missing", "cannot read " + file.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto doc = json::ParseObject(text.str());
-  if (!doc) return Err(doc.error().WithFieldPrefix(file.string() + "#"));
+Result<int> Registry::LoadDemo(std::string_view json_text, std::string_view source) {
+  auto doc = json::ParseObject(json_text);
+  if (!doc) return Err(doc.error().WithFieldPrefix(std::string(source) + "#"));
   Actor system = Actor::System();
   return WriteValue<int>(store_, [&](Tx& tx) -> Result<int> {
     AIIP_ASSIGN_OR_RETURN(auto marker, QueryOne(tx, "SELECT value FROM node_meta WHERE name = 'demo-loaded'", {}));
@@ -870,7 +864,8 @@ Result<int> Registry::LoadDemo(const std::filesystem::path& file) {
     int created = 0;
     const auto* orgs = doc->if_contains("organisations");
     if (orgs == nullptr || !orgs->is_array()) {
-      return Err(InvalidArgument("missing-field", file.string() + " has no 'organisations' array", "/organisations"));
+      return Err(InvalidArgument("missing-field", std::string(source) + " has no 'organisations' array",
+                                 "/organisations"));
     }
     std::string now = Now();
     for (size_t i = 0; i < orgs->as_array().size(); ++i) {

@@ -123,9 +123,10 @@ class Registry {
   // the token exists) for unknown, expired or revoked tokens and disabled members.
   Result<Actor> Authenticate(std::string_view secret);
 
-  // Loads organisations, contacts and members from a demo file (see data/demo/README.md)
-  // once; a marker in node_meta makes later calls no-ops. Returns the number of objects.
-  Result<int> LoadDemo(const std::filesystem::path& file);
+  // Loads organisations, contacts and members from demonstration data (the JSON format of
+  // data/demo/README.md; `source` names it in errors) in one transaction, once: a marker in
+  // node_meta makes later calls no-ops. Returns the number of objects created.
+  Result<int> LoadDemo(std::string_view json_text, std::string_view source);
 
  private:
   Status Audit(store::Tx& tx, const Actor& actor, std::string action, const std::string& object,

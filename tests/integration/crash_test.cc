@@ -76,7 +76,7 @@ TEST_P(CrashTest, AcknowledgedWritesSurviveKillNine) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CrashTest, ::testing::ValuesIn(IntegrationBackends()),
-                         [](const auto& info) { return BackendName(info.param); });
+                         [](const auto& p) { return BackendName(p.param); });
 
 }  // namespace
 }  // namespace aiip::testing

@@ -256,7 +256,7 @@ TEST_P(NodeTest, GracefulShutdownAndRestartKeepEverything) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, NodeTest, ::testing::ValuesIn(IntegrationBackends()),
-                         [](const auto& info) { return BackendName(info.param); });
+                         [](const auto& p) { return BackendName(p.param); });
 
 }  // namespace
 }  // namespace aiip::testing

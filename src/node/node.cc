@@ -1,0 +1,162 @@
+#include "node/node.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "api/api.h"
+#include "audit/log.h"
+#include "common/clock.h"
+#include "common/embedded.h"
+#include "common/log.h"
+#include "common/random.h"
+#include "crypto/ed25519.h"
+#include "crypto/sha256.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "registry/registry.h"
+#include "store/store.h"
+
+namespace aiip::node {
+namespace demo {
+extern const EmbeddedFile kFiles[];
+extern const std::size_t kFileCount;
+}  // namespace demo
+
+namespace fs = std::filesystem;
+
+struct Node::Parts {
+  NodeOptions options;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<audit::AuditLog> audit;
+  registry::ReferenceData reference;
+  std::unique_ptr<registry::Registry> registry;
+  metrics::Registry metrics;
+  std::unique_ptr<api::ApiContext> api_context;
+  http::Router router;
+  std::unique_ptr<http::Server> server;
+  std::string url;
+  bool stopped = false;
+};
+
+namespace {
+// Writes `contents` to `path` with mode 0600, replacing it atomically.
+Status WritePrivateFile(const fs::path& path, const std::string& contents) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Internal("cannot create " + tmp.string());
+  bool ok = ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) return Internal("cannot write " + path.string());
+  return Status::Ok();
+}
+
+audit::EntryFields ToEntryFields(const registry::AuditEvent& event) {
+  audit::EntryFields fields;
+  fields.member_id = event.member;
+  fields.organisation_id = event.organisation;
+  fields.action = event.action;
+  fields.object_id = event.object;
+  fields.object_hash = crypto::Sha256(event.object_json);
+  return fields;
+}
+}  // namespace
+
+Node::Node(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Node::~Node() { Shutdown(); }
+
+const std::string& Node::url() const { return parts_->url; }
+
+Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
+  auto parts = std::make_unique<Parts>();
+  parts->options = options;
+  const fs::path& dir = options.data_dir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Err(FailedPrecondition("data-dir", "cannot create data directory " + dir.string() + ": " + ec.message()));
+  ::chmod(dir.c_str(), 0700);
+  fs::remove(dir / "aiipd.url", ec);
+
+  store::StoreOptions store_options;
+  store_options.url = options.database.empty() ? "sqlite:" + (dir / "aiip.db").string() : options.database;
+  AIIP_ASSIGN_OR_RETURN(parts->store, store::Store::Open(store_options));
+  if (!options.database.empty()) {
+    // Offline tools (aiip audit verify --data-dir) find the database through this file.
+    AIIP_RETURN_IF_ERROR(WritePrivateFile(dir / "database.url", options.database + "\n"));
+  }
+
+  AIIP_ASSIGN_OR_RETURN(auto key, crypto::LoadOrCreateNodeKey(dir, SecureRandom()));
+  AIIP_ASSIGN_OR_RETURN(parts->audit, audit::AuditLog::Open(*parts->store, std::move(key), SystemClock()));
+
+  AIIP_ASSIGN_OR_RETURN(parts->reference, registry::ReferenceData::LoadSystem(options.states_file));
+  audit::AuditLog* audit_log = parts->audit.get();
+  parts->registry = std::make_unique<registry::Registry>(
+      *parts->store, parts->reference,
+      [audit_log](store::Tx& tx, const registry::AuditEvent& event) {
+        return StatusOf(audit_log->Append(tx, ToEntryFields(event)));
+      },
+      SystemClock(), SecureRandom());
+  AIIP_RETURN_IF_ERROR(parts->registry->ImportStates());
+  AIIP_ASSIGN_OR_RETURN(bool bootstrapped, parts->registry->Bootstrap(dir / "admin.token"));
+  if (bootstrapped) {
+    log::Info("bootstrapped an administrator", {{"token_file", (dir / "admin.token").string()}});
+  }
+  if (options.demo) {
+    AIIP_ASSIGN_OR_RETURN(int created, parts->registry->LoadDemo(demo::kFiles[0].contents, "data/demo/registry.json"));
+    if (created > 0) log::Info("loaded demonstration data", {{"objects", created}});
+  }
+
+  parts->api_context = std::make_unique<api::ApiContext>(api::ApiContext{
+      *parts->store, *parts->registry, *parts->audit, parts->metrics, SystemClock(), options.version});
+  api::RegisterRoutes(parts->router, *parts->api_context);
+
+  http::ServerOptions server_options;
+  server_options.host = options.host;
+  server_options.port = options.port;
+  server_options.threads = options.threads;
+  server_options.max_body_bytes = options.max_body_bytes;
+  server_options.max_header_bytes = options.max_header_bytes;
+  server_options.read_timeout = options.read_timeout;
+  server_options.idle_timeout = options.idle_timeout;
+  server_options.write_timeout = options.write_timeout;
+  server_options.tls = options.tls;
+  server_options.metrics = &parts->metrics;
+  http::Router* router = &parts->router;
+  parts->server = std::make_unique<http::Server>(server_options, [router](http::Request& r) { return router->Handle(r); });
+  AIIP_RETURN_IF_ERROR(parts->server->Start());
+
+  std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  parts->url = std::string(options.tls ? "https://" : "http://") + host + ":" +
+               std::to_string(parts->server->BoundPort());
+  AIIP_RETURN_IF_ERROR(WritePrivateFile(dir / "aiipd.url", parts->url + "\n"));
+  log::Info("listening", {{"url", parts->url},
+                          {"data_dir", dir.string()},
+                          {"database", parts->store->dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql"},
+                          {"schema_version", parts->store->SchemaVersion()}});
+  return std::unique_ptr<Node>(new Node(std::move(parts)));
+}
+
+void Node::RunUntilSignal() {
+  parts_->server->RunUntilSignal(parts_->options.shutdown_grace);
+  Shutdown();
+}
+
+void Node::Shutdown() {
+  if (parts_ == nullptr || parts_->stopped) return;
+  parts_->stopped = true;
+  parts_->server->Shutdown(parts_->options.shutdown_grace);
+  // The server has stopped calling handlers; drain queued writes before closing.
+  parts_->store->Close();
+  std::error_code ec;
+  fs::remove(parts_->options.data_dir / "aiipd.url", ec);
+  log::Info("stopped", {});
+}
+
+}  // namespace aiip::node
