@@ -18,14 +18,14 @@ namespace aiip::http {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-  std::string method;                           // "GET", "POST", ...
-  std::string target;                           // raw request-target, e.g. "/api/v1/x?a=b"
-  std::string path;                             // decoded path, e.g. "/api/v1/x"
+  std::string method;                             // "GET", "POST", ...
+  std::string target;                             // raw request-target, e.g. "/api/v1/x?a=b"
+  std::string path;                               // decoded path, e.g. "/api/v1/x"
   std::multimap<std::string, std::string> query;  // decoded query parameters
   Headers headers;
   std::string body;
-  std::string request_id;                       // assigned by the server, echoed in X-Request-Id
-  std::string remote_address;                   // "ip:port" of the peer
+  std::string request_id;                          // assigned by the server, echoed in X-Request-Id
+  std::string remote_address;                      // "ip:port" of the peer
   std::map<std::string, std::string> path_params;  // filled by the router from "{name}" segments
   // Set by the router to the matched route's stable name (RouteInfo::name); the server
   // labels metrics with it. Empty when no route matched.

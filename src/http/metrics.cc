@@ -16,8 +16,7 @@ namespace {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':');
   };
   if (!head(name.front())) return false;
-  return std::all_of(name.begin() + 1, name.end(),
-                     [&](char c) { return head(c) || (c >= '0' && c <= '9'); });
+  return std::all_of(name.begin() + 1, name.end(), [&](char c) { return head(c) || (c >= '0' && c <= '9'); });
 }
 
 void AppendDouble(std::string& out, double value) {
@@ -82,9 +81,12 @@ void AppendLabels(std::string& out, const std::vector<std::string>& names,
 
 std::string_view TypeName(Kind kind) {
   switch (kind) {
-    case Kind::kCounter: return "counter";
-    case Kind::kGauge: return "gauge";
-    case Kind::kHistogram: return "histogram";
+    case Kind::kCounter:
+      return "counter";
+    case Kind::kGauge:
+      return "gauge";
+    case Kind::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -166,15 +168,14 @@ void RenderValue(std::string& out, const std::string& name, const std::vector<st
 
 Histogram::Histogram(std::vector<double> bounds)
     : bounds_(std::move(bounds)), counts_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
-  assert(std::adjacent_find(bounds_.begin(), bounds_.end(), std::greater_equal<>()) ==
-         bounds_.end());
+  assert(std::adjacent_find(bounds_.begin(), bounds_.end(), std::greater_equal<>()) == bounds_.end());
   assert(std::none_of(bounds_.begin(), bounds_.end(), [](double b) { return !std::isfinite(b); }));
   for (size_t i = 0; i <= bounds_.size(); ++i) counts_[i].store(0, std::memory_order_relaxed);
 }
 
 void Histogram::Observe(double value) {
-  size_t bucket = static_cast<size_t>(
-      std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
+  size_t bucket =
+      static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin());
   counts_[bucket].fetch_add(1, std::memory_order_relaxed);
   sum_.fetch_add(value, std::memory_order_relaxed);
 }
@@ -185,8 +186,7 @@ std::vector<uint64_t> Histogram::BucketCounts() const {
   return out;
 }
 
-FamilyBase::FamilyBase(std::string name, std::string help, Kind kind,
-                       std::vector<std::string> labels)
+FamilyBase::FamilyBase(std::string name, std::string help, Kind kind, std::vector<std::string> labels)
     : name_(std::move(name)), help_(std::move(help)), kind_(kind), labels_(std::move(labels)) {
   assert(ValidName(name_, true) && "invalid metric name");
   for ([[maybe_unused]] const auto& label : labels_) {
@@ -196,10 +196,9 @@ FamilyBase::FamilyBase(std::string name, std::string help, Kind kind,
 }
 
 template <typename Metric>
-Family<Metric>::Family(std::string name, std::string help, Kind kind,
-                       std::vector<std::string> labels, std::vector<double> bounds)
-    : FamilyBase(std::move(name), std::move(help), kind, std::move(labels)),
-      bounds_(std::move(bounds)) {}
+Family<Metric>::Family(std::string name, std::string help, Kind kind, std::vector<std::string> labels,
+                       std::vector<double> bounds)
+    : FamilyBase(std::move(name), std::move(help), kind, std::move(labels)), bounds_(std::move(bounds)) {}
 
 template <typename Metric>
 Metric& Family<Metric>::WithLabels(std::initializer_list<std::string_view> label_values) {
@@ -252,8 +251,7 @@ FamilyBase& Registry::Register(std::unique_ptr<FamilyBase> family) {
   std::lock_guard lock(mu_);
   auto it = families_.find(family->name());
   if (it != families_.end()) {
-    assert(it->second->kind() == family->kind() &&
-           it->second->label_names() == family->label_names() &&
+    assert(it->second->kind() == family->kind() && it->second->label_names() == family->label_names() &&
            "metric registered twice with a different shape");
     return *it->second;
   }
@@ -261,8 +259,7 @@ FamilyBase& Registry::Register(std::unique_ptr<FamilyBase> family) {
   return *families_.emplace(std::move(name), std::move(family)).first->second;
 }
 
-CounterFamily& Registry::Counter(std::string name, std::string help,
-                                 std::vector<std::string> labels) {
+CounterFamily& Registry::Counter(std::string name, std::string help, std::vector<std::string> labels) {
   return static_cast<CounterFamily&>(Register(std::make_unique<CounterFamily>(
       std::move(name), std::move(help), Kind::kCounter, std::move(labels), std::vector<double>())));
 }
@@ -272,8 +269,8 @@ GaugeFamily& Registry::Gauge(std::string name, std::string help, std::vector<std
       std::move(name), std::move(help), Kind::kGauge, std::move(labels), std::vector<double>())));
 }
 
-HistogramFamily& Registry::Histogram(std::string name, std::string help,
-                                     std::vector<std::string> labels, std::vector<double> bounds) {
+HistogramFamily& Registry::Histogram(std::string name, std::string help, std::vector<std::string> labels,
+                                     std::vector<double> bounds) {
   return static_cast<HistogramFamily&>(Register(std::make_unique<HistogramFamily>(
       std::move(name), std::move(help), Kind::kHistogram, std::move(labels), std::move(bounds))));
 }
@@ -290,20 +287,17 @@ std::vector<double> DefaultLatencyBuckets() {
 }
 
 HttpMetrics::HttpMetrics(Registry& registry)
-    : requests_(registry.Counter("http_requests_total", "HTTP requests answered.",
-                                 {"route", "method", "status"})),
+    : requests_(
+          registry.Counter("http_requests_total", "HTTP requests answered.", {"route", "method", "status"})),
       durations_(registry.Histogram("http_request_duration_seconds",
-                                    "Time from a complete request to its response being written.",
-                                    {"route"}, DefaultLatencyBuckets())),
-      connections_open_(
-          registry.Gauge("http_connections_open", "Open HTTP connections.").WithLabels({})) {}
+                                    "Time from a complete request to its response being written.", {"route"},
+                                    DefaultLatencyBuckets())),
+      connections_open_(registry.Gauge("http_connections_open", "Open HTTP connections.").WithLabels({})) {}
 
-void HttpMetrics::RecordRequest(std::string_view route, std::string_view method, int status,
-                                double seconds) {
-  static constexpr std::string_view kKnownMethods[] = {"GET",    "HEAD",    "POST",  "PUT",
+void HttpMetrics::RecordRequest(std::string_view route, std::string_view method, int status, double seconds) {
+  static constexpr std::string_view kKnownMethods[] = {"GET",    "HEAD",    "POST", "PUT",
                                                        "DELETE", "OPTIONS", "PATCH"};
-  if (std::find(std::begin(kKnownMethods), std::end(kKnownMethods), method) ==
-      std::end(kKnownMethods)) {
+  if (std::find(std::begin(kKnownMethods), std::end(kKnownMethods), method) == std::end(kKnownMethods)) {
     method = "OTHER";
   }
   if (route.empty()) route = "unmatched";

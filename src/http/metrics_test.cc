@@ -9,8 +9,7 @@ namespace {
 
 TEST(Metrics, RendersCountersAndGaugesWithEscapedLabels) {
   Registry registry;
-  auto& requests = registry.Counter("requests_total", "Requests.\nAll of them \\ really.",
-                                    {"route", "code"});
+  auto& requests = registry.Counter("requests_total", "Requests.\nAll of them \\ really.", {"route", "code"});
   requests.WithLabels({"a", "200"}).Increment();
   requests.WithLabels({"a", "200"}).Increment(2);
   requests.WithLabels({"quote\"back\\slash\nnl", "500"}).Increment();
@@ -76,8 +75,7 @@ TEST(Metrics, ConcurrentUpdatesAreNotLost) {
   EXPECT_NE(text.find("http_requests_total{route=\"orgs.get\",method=\"GET\",status=\"200\"} 40000\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("http_request_duration_seconds_count{route=\"orgs.get\"} 40000\n"),
-            std::string::npos);
+  EXPECT_NE(text.find("http_request_duration_seconds_count{route=\"orgs.get\"} 40000\n"), std::string::npos);
   EXPECT_NE(text.find("http_request_duration_seconds_bucket{route=\"orgs.get\",le=\"0.0025\"} 40000\n"),
             std::string::npos);
   EXPECT_NE(text.find("http_request_duration_seconds_bucket{route=\"orgs.get\",le=\"0.001\"} 0\n"),
@@ -94,8 +92,7 @@ TEST(Metrics, HttpMetricsBoundsLabelValues) {
   EXPECT_NE(text.find("http_requests_total{route=\"unmatched\",method=\"OTHER\",status=\"404\"} 1\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("# TYPE http_connections_open gauge\nhttp_connections_open 1\n"),
-            std::string::npos);
+  EXPECT_NE(text.find("# TYPE http_connections_open gauge\nhttp_connections_open 1\n"), std::string::npos);
 }
 
 }  // namespace

@@ -12,8 +12,8 @@ namespace {
 constexpr std::string_view kProblemContentType = "application/problem+json";
 constexpr std::string_view kTypePrefix = "urn:aiip:problem:";
 
-Response Render(int http_status, std::string_view type, std::string_view title,
-                std::string_view detail, std::string_view field, const Request& request) {
+Response Render(int http_status, std::string_view type, std::string_view title, std::string_view detail,
+                std::string_view field, const Request& request) {
   boost::json::object body;
   std::string type_urn(kTypePrefix);
   type_urn += type;
@@ -36,17 +36,28 @@ Response Render(int http_status, std::string_view type, std::string_view title,
 
 int HttpStatusFor(Code code) {
   switch (code) {
-    case Code::kInvalidArgument: return 400;
-    case Code::kUnauthenticated: return 401;
-    case Code::kPermissionDenied: return 403;
-    case Code::kNotFound: return 404;
-    case Code::kConflict: return 409;
-    case Code::kPayloadTooLarge: return 413;
-    case Code::kFailedPrecondition: return 422;
-    case Code::kUnavailable: return 503;
-    case Code::kDataLoss: return 500;
-    case Code::kInternal: return 500;
-    case Code::kOk: break;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kPermissionDenied:
+      return 403;
+    case Code::kNotFound:
+      return 404;
+    case Code::kConflict:
+      return 409;
+    case Code::kPayloadTooLarge:
+      return 413;
+    case Code::kFailedPrecondition:
+      return 422;
+    case Code::kUnavailable:
+      return 503;
+    case Code::kDataLoss:
+      return 500;
+    case Code::kInternal:
+      return 500;
+    case Code::kOk:
+      break;
   }
   assert(false && "an OK status is not a problem");
   return 500;
@@ -54,17 +65,28 @@ int HttpStatusFor(Code code) {
 
 std::string_view ProblemTitle(Code code) {
   switch (code) {
-    case Code::kInvalidArgument: return "Invalid argument";
-    case Code::kUnauthenticated: return "Unauthenticated";
-    case Code::kPermissionDenied: return "Permission denied";
-    case Code::kNotFound: return "Not found";
-    case Code::kConflict: return "Conflict";
-    case Code::kPayloadTooLarge: return "Payload too large";
-    case Code::kFailedPrecondition: return "Failed precondition";
-    case Code::kUnavailable: return "Service unavailable";
-    case Code::kDataLoss: return "Data loss";
-    case Code::kInternal: return "Internal error";
-    case Code::kOk: break;
+    case Code::kInvalidArgument:
+      return "Invalid argument";
+    case Code::kUnauthenticated:
+      return "Unauthenticated";
+    case Code::kPermissionDenied:
+      return "Permission denied";
+    case Code::kNotFound:
+      return "Not found";
+    case Code::kConflict:
+      return "Conflict";
+    case Code::kPayloadTooLarge:
+      return "Payload too large";
+    case Code::kFailedPrecondition:
+      return "Failed precondition";
+    case Code::kUnavailable:
+      return "Service unavailable";
+    case Code::kDataLoss:
+      return "Data loss";
+    case Code::kInternal:
+      return "Internal error";
+    case Code::kOk:
+      break;
   }
   assert(false && "an OK status is not a problem");
   return "Internal error";
@@ -75,8 +97,8 @@ Response ProblemResponse(const Status& status, const Request& request) {
   // Every Status is supposed to carry a type slug; fall back to the code's name rather
   // than emit a bare "urn:aiip:problem:" that clients could not branch on.
   std::string_view type = status.type().empty() ? CodeName(status.code()) : status.type();
-  Response response = Render(HttpStatusFor(status.code()), type, ProblemTitle(status.code()),
-                             status.detail(), status.field(), request);
+  Response response = Render(HttpStatusFor(status.code()), type, ProblemTitle(status.code()), status.detail(),
+                             status.field(), request);
   if (status.code() == Code::kUnauthenticated) response.SetHeader("www-authenticate", "Bearer");
   return response;
 }
@@ -85,8 +107,7 @@ Response ProblemResponse(int http_status, std::string_view type, std::string_vie
                          const Request& request) {
   assert(http_status >= 400 && http_status <= 599);
   namespace bh = boost::beast::http;
-  std::string_view title =
-      bh::obsolete_reason(bh::int_to_status(static_cast<unsigned>(http_status)));
+  std::string_view title = bh::obsolete_reason(bh::int_to_status(static_cast<unsigned>(http_status)));
   return Render(http_status, type, title, detail, {}, request);
 }
 

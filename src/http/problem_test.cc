@@ -22,16 +22,14 @@ TEST(Problem, MapsEveryCode) {
     int http;
     const char* title;
   };
-  for (const Case& c : {Case{Code::kInvalidArgument, 400, "Invalid argument"},
-                        Case{Code::kUnauthenticated, 401, "Unauthenticated"},
-                        Case{Code::kPermissionDenied, 403, "Permission denied"},
-                        Case{Code::kNotFound, 404, "Not found"},
-                        Case{Code::kConflict, 409, "Conflict"},
-                        Case{Code::kPayloadTooLarge, 413, "Payload too large"},
-                        Case{Code::kFailedPrecondition, 422, "Failed precondition"},
-                        Case{Code::kUnavailable, 503, "Service unavailable"},
-                        Case{Code::kDataLoss, 500, "Data loss"},
-                        Case{Code::kInternal, 500, "Internal error"}}) {
+  for (const Case& c :
+       {Case{Code::kInvalidArgument, 400, "Invalid argument"},
+        Case{Code::kUnauthenticated, 401, "Unauthenticated"},
+        Case{Code::kPermissionDenied, 403, "Permission denied"}, Case{Code::kNotFound, 404, "Not found"},
+        Case{Code::kConflict, 409, "Conflict"}, Case{Code::kPayloadTooLarge, 413, "Payload too large"},
+        Case{Code::kFailedPrecondition, 422, "Failed precondition"},
+        Case{Code::kUnavailable, 503, "Service unavailable"}, Case{Code::kDataLoss, 500, "Data loss"},
+        Case{Code::kInternal, 500, "Internal error"}}) {
     EXPECT_EQ(HttpStatusFor(c.code), c.http) << CodeName(c.code);
     EXPECT_EQ(ProblemTitle(c.code), c.title);
     Response response = ProblemResponse(Status(c.code, "some-type", "d"), SomeRequest());
@@ -43,8 +41,8 @@ TEST(Problem, MapsEveryCode) {
 }
 
 TEST(Problem, RendersAllMembers) {
-  Response response = ProblemResponse(
-      InvalidArgument("missing-field", "name is required", "/name"), SomeRequest());
+  Response response =
+      ProblemResponse(InvalidArgument("missing-field", "name is required", "/name"), SomeRequest());
   EXPECT_EQ(response.content_type, "application/problem+json");
   EXPECT_TRUE(response.headers.empty());
   auto body = boost::json::parse(response.body).as_object();

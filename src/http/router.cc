@@ -77,8 +77,7 @@ void Router::Add(std::string method, std::string pattern, RouteInfo info, Handle
 }
 
 const Router::Node* Router::Search(const Node& node, std::string_view rest, bool at_end,
-                                   std::string_view method,
-                                   std::vector<std::string_view>& captures,
+                                   std::string_view method, std::vector<std::string_view>& captures,
                                    const Node** path_only) {
   if (at_end) {
     if (node.methods.empty()) return nullptr;
@@ -120,9 +119,9 @@ Response Router::Handle(Request& request) const {
       if (!allow.empty()) allow += ", ";
       allow += method;
     }
-    Response response = ProblemResponse(
-        405, "method-not-allowed",
-        "method " + request.method + " is not allowed here; allowed: " + allow, request);
+    Response response =
+        ProblemResponse(405, "method-not-allowed",
+                        "method " + request.method + " is not allowed here; allowed: " + allow, request);
     response.SetHeader("allow", std::move(allow));
     return response;
   }

@@ -13,7 +13,8 @@
 // (name, authentication, roles) without interpreting it: the API layer reads it back
 // through Routes() and enforces it in the handlers it registers.
 //
-// Thread-safety: Add() is for setup and must not run concurrently with anything; once setup is over, Handle() and Routes() may be called from any thread.
+// Thread-safety: Add() is for setup and must not run concurrently with anything; once setup is over, Handle()
+// and Routes() may be called from any thread.
 #pragma once
 
 #include <functional>
@@ -74,9 +75,8 @@ class Router {
   // Depth-first match of the segments in `rest`, literal before parameter; collects
   // parameter values in `captures`. Returns the node whose routes include `method`, and
   // sets `*path_only` to the first node whose path matched regardless of method.
-  static const Node* Search(const Node& node, std::string_view rest, bool at_end,
-                            std::string_view method, std::vector<std::string_view>& captures,
-                            const Node** path_only);
+  static const Node* Search(const Node& node, std::string_view rest, bool at_end, std::string_view method,
+                            std::vector<std::string_view>& captures, const Node** path_only);
 
   std::unique_ptr<Node> root_;
   std::vector<std::unique_ptr<Route>> routes_;

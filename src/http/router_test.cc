@@ -38,8 +38,8 @@ class RouterTest : public ::testing::Test {
                 Named("organisations.delete"));
     router_.Add("GET", "/api/v1/organisations/search", {"organisations.search", true, {}},
                 Named("organisations.search"));
-    router_.Add("GET", "/api/v1/organisations/{org}/members/{member}",
-                {"members.get", true, {}}, Named("members.get"));
+    router_.Add("GET", "/api/v1/organisations/{org}/members/{member}", {"members.get", true, {}},
+                Named("members.get"));
   }
 
   Router router_;
@@ -83,8 +83,8 @@ TEST_F(RouterTest, FallsBackToParameterWhenStaticBranchLacksTheMethod) {
 }
 
 TEST_F(RouterTest, UnknownPathIs404Problem) {
-  for (const char* path : {"/nope", "/api/v1/organisations/x/y", "/api/v1/organisations/",
-                           "//", "", "api/v1/organisations", "/api/v1//organisations"}) {
+  for (const char* path : {"/nope", "/api/v1/organisations/x/y", "/api/v1/organisations/", "//", "",
+                           "api/v1/organisations", "/api/v1//organisations"}) {
     Request request = Make("GET", path);
     Response response = router_.Handle(request);
     EXPECT_EQ(response.status, 404) << path;

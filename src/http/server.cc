@@ -18,8 +18,8 @@
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
 #include <cassert>
-#include <condition_variable>
 #include <cmath>
+#include <condition_variable>
 #include <csignal>
 #include <ctime>
 #include <exception>
@@ -58,8 +58,8 @@ constexpr size_t kMaxRequestIdLength = 64;
 bool ValidRequestId(std::string_view id) {
   if (id.empty() || id.size() > kMaxRequestIdLength) return false;
   for (char c : id) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-';
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -84,9 +84,9 @@ std::string_view HttpDate(const Clock& clock) {
     std::time_t t = static_cast<std::time_t>(second);
     std::tm tm{};
     gmtime_r(&t, &tm);
-    int n = std::snprintf(text.data(), text.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                          kDays[tm.tm_wday], tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900,
-                          tm.tm_hour, tm.tm_min, tm.tm_sec);
+    int n =
+        std::snprintf(text.data(), text.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                      tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
     length = static_cast<size_t>(n);
     cached_second = second;
   }
@@ -136,8 +136,8 @@ class ServerCore {
         ioc_(options_.threads),
         acceptor_(asio::make_strand(ioc_)),
         accept_retry_(acceptor_.get_executor()) {
-    assert(handler_ && options_.threads > 0 && options_.max_body_bytes > 0 &&
-           options_.max_header_bytes > 0 && options_.max_connections > 0);
+    assert(handler_ && options_.threads > 0 && options_.max_body_bytes > 0 && options_.max_header_bytes > 0 &&
+           options_.max_connections > 0);
     if (options_.metrics != nullptr) metrics_.emplace(*options_.metrics);
   }
 
@@ -195,7 +195,7 @@ class ServerCore {
 
   // Declared last: destroyed first (see the class comment).
   asio::io_context ioc_;
-  tcp::acceptor acceptor_;         // used only on its strand
+  tcp::acceptor acceptor_;           // used only on its strand
   asio::steady_timer accept_retry_;  // same strand
 };
 
@@ -222,8 +222,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
  public:
   Session(ServerCore& server, Stream stream, std::string remote)
-      : server_(server), options_(server.options()), stream_(std::move(stream)),
-        remote_(std::move(remote)) {}
+      : server_(server), options_(server.options()), stream_(std::move(stream)), remote_(std::move(remote)) {}
 
   ~Session() override { server_.Unregister(this); }
 
@@ -232,8 +231,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void Stop(bool force) override {
-    asio::post(stream_.get_executor(),
-               [self = this->shared_from_this(), force] { self->OnStop(force); });
+    asio::post(stream_.get_executor(), [self = this->shared_from_this(), force] { self->OnStop(force); });
   }
 
  private:
@@ -294,8 +292,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (parser_->is_done()) return OnRequest();
     // Clients such as curl wait for "100 Continue" before sending a large body; the body
     // limit was already checked against Content-Length when the header was parsed.
-    if (header.version() >= 11 &&
-        beast::iequals(header[bhttp::field::expect], "100-continue")) {
+    if (header.version() >= 11 && beast::iequals(header[bhttp::field::expect], "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                         Bind(&Session::OnContinueSent));
@@ -320,13 +317,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (ec == bhttp::error::end_of_stream) return Close();  // client closed between requests
     if (ec == bhttp::error::body_limit) {
       return Reject(413, "payload-too-large",
-                    "the request body exceeds " + std::to_string(options_.max_body_bytes) +
-                        " bytes");
+                    "the request body exceeds " + std::to_string(options_.max_body_bytes) + " bytes");
     }
     if (ec == bhttp::error::header_limit) {
-      return Reject(431, "headers-too-large",
-                    "the request line and headers exceed " +
-                        std::to_string(options_.max_header_bytes) + " bytes");
+      return Reject(
+          431, "headers-too-large",
+          "the request line and headers exceed " + std::to_string(options_.max_header_bytes) + " bytes");
     }
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
       return Reject(400, "malformed-request", "the request is not valid HTTP/1.1: " + ec.message());
@@ -378,8 +374,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void Write(const Request& request, Response response, bool keep_alive,
              std::chrono::steady_clock::time_point start) {
-    exchange_ = Exchange{request.request_id, request.method, request.path, request.route_name,
-                         response.status, response.body.size(), start};
+    exchange_ = Exchange{request.request_id, request.method,       request.path, request.route_name,
+                         response.status,    response.body.size(), start};
     keep_alive_ = keep_alive && !server_.stopping();
 
     response_ = {};
@@ -406,8 +402,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void OnWrite(const error_code& ec, size_t) {
-    double seconds =
-        std::chrono::duration<double>(server_.clock().Monotonic() - exchange_.start).count();
+    double seconds = std::chrono::duration<double>(server_.clock().Monotonic() - exchange_.start).count();
     log::Info("request", {{"request_id", exchange_.request_id},
                           {"method", exchange_.method},
                           {"path", exchange_.path},
@@ -425,8 +420,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void OnStop(bool force) {
     if (force) return Close();
     if (phase_ == Phase::kClosing) return;
-    bool nothing_received = phase_ == Phase::kReading && buffer_.size() == 0 &&
-                            parser_.has_value() && !parser_->got_some();
+    bool nothing_received =
+        phase_ == Phase::kReading && buffer_.size() == 0 && parser_.has_value() && !parser_->got_some();
     if (phase_ == Phase::kIdle || phase_ == Phase::kHandshake || nothing_received) {
       Close();
     }
@@ -498,17 +493,16 @@ Status ServerCore::Start() {
 
   if (options_.tls) {
     tls_.emplace(ssl::context::tls_server);
-    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                      ssl::context::single_dh_use);
+    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
     SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
     error_code ec;
     tls_->use_certificate_chain_file(options_.tls->certificate_chain_file, ec);
     if (ec) {
       tls_.reset();
-      return InvalidArgument("tls-certificate", "cannot load TLS certificate chain " +
-                                                    options_.tls->certificate_chain_file + ": " +
-                                                    ec.message());
+      return InvalidArgument(
+          "tls-certificate",
+          "cannot load TLS certificate chain " + options_.tls->certificate_chain_file + ": " + ec.message());
     }
     tls_->use_private_key_file(options_.tls->private_key_file, ssl::context::pem, ec);
     if (!ec && SSL_CTX_check_private_key(tls_->native_handle()) != 1) {
@@ -516,10 +510,8 @@ Status ServerCore::Start() {
     }
     if (ec) {
       tls_.reset();
-      return InvalidArgument("tls-key", "cannot load TLS private key " +
-                                            options_.tls->private_key_file +
-                                            " (or it does not match the certificate): " +
-                                            ec.message());
+      return InvalidArgument("tls-key", "cannot load TLS private key " + options_.tls->private_key_file +
+                                            " (or it does not match the certificate): " + ec.message());
     }
   }
 
@@ -530,8 +522,7 @@ Status ServerCore::Start() {
     endpoint = tcp::endpoint(ip, options_.port);
   } else {
     tcp::resolver resolver(ioc_);
-    auto results = resolver.resolve(options_.host, std::to_string(options_.port),
-                                    tcp::resolver::passive, ec);
+    auto results = resolver.resolve(options_.host, std::to_string(options_.port), tcp::resolver::passive, ec);
     if (ec || results.empty()) {
       return Unavailable("cannot resolve listen address " + address + ": " +
                          (ec ? ec.message() : std::string("no addresses")));
@@ -613,8 +604,8 @@ void ServerCore::OnAccept(const error_code& ec, tcp::socket socket) {
     if (Register(s)) s->Run();
     session = std::move(s);
   } else {
-    auto s = std::make_shared<Session<beast::tcp_stream>>(
-        *this, beast::tcp_stream(std::move(socket)), std::move(remote));
+    auto s = std::make_shared<Session<beast::tcp_stream>>(*this, beast::tcp_stream(std::move(socket)),
+                                                          std::move(remote));
     if (Register(s)) s->Run();
     session = std::move(s);
   }
@@ -676,8 +667,7 @@ void ServerCore::Shutdown(std::chrono::milliseconds grace) {
   {
     std::unique_lock lock(sessions_mu_);
     if (!sessions_cv_.wait_until(lock, deadline, [this] { return sessions_.empty(); })) {
-      log::Warn("shutdown grace period over; closing connections",
-                {{"connections", sessions_.size()}});
+      log::Warn("shutdown grace period over; closing connections", {{"connections", sessions_.size()}});
       lock.unlock();
       StopSessions(/*force=*/true);
       // The closes run on the pool; give them a moment so clients see the connection
@@ -727,8 +717,7 @@ void ServerCore::RunUntilSignal(std::chrono::milliseconds grace) {
   }
   if (received != 0) {
     log::Info("signal received; shutting down",
-              {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"},
-               {"grace_ms", grace.count()}});
+              {{"signal", received == SIGTERM ? "SIGTERM" : "SIGINT"}, {"grace_ms", grace.count()}});
   }
   Shutdown(grace);
 }

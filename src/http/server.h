@@ -55,7 +55,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0 picks a free port; see BoundPort()
   int threads = 4;
-  size_t max_body_bytes = 1 << 20;    // larger bodies -> 413 without calling the handler
+  size_t max_body_bytes = 1 << 20;     // larger bodies -> 413 without calling the handler
   size_t max_header_bytes = 16 << 10;  // larger request line + headers -> 431
   size_t max_connections = 10'000;     // further connections are closed at once
   // Time allowed to receive a whole request, from its first byte (or from accept).
@@ -64,10 +64,10 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   // Time allowed to write one response.
   std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
-  std::optional<TlsOptions> tls;  // set: every connection is TLS 1.2 or later
+  std::optional<TlsOptions> tls;         // set: every connection is TLS 1.2 or later
   metrics::Registry* metrics = nullptr;  // not owned; must outlive the server; null = none
-  Random* random = nullptr;  // request ids; null = SecureRandom(). Not owned.
-  Clock* clock = nullptr;    // Date header and durations; null = SystemClock(). Not owned.
+  Random* random = nullptr;              // request ids; null = SecureRandom(). Not owned.
+  Clock* clock = nullptr;                // Date header and durations; null = SystemClock(). Not owned.
 };
 
 class Server {

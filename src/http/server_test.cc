@@ -87,8 +87,7 @@ class ServerTest : public ::testing::Test {
     char byte;
     beast::error_code result;
     stream.expires_after(5s);
-    stream.async_read_some(asio::buffer(&byte, 1),
-                           [&](const beast::error_code& ec, size_t) { result = ec; });
+    stream.async_read_some(asio::buffer(&byte, 1), [&](const beast::error_code& ec, size_t) { result = ec; });
     ioc_.restart();
     ioc_.run();
     return result == asio::error::eof || result == asio::error::connection_reset;
@@ -135,8 +134,8 @@ TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   EXPECT_EQ(second.result_int(), 200);
   EXPECT_TRUE(first.keep_alive());
   EXPECT_EQ(boost::json::parse(second.body()).at("path"), "/two");
-  EXPECT_TRUE(MetricsEventuallyContain(
-      "http_requests_total{route=\"echo\",method=\"GET\",status=\"200\"} 2\n"))
+  EXPECT_TRUE(
+      MetricsEventuallyContain("http_requests_total{route=\"echo\",method=\"GET\",status=\"200\"} 2\n"))
       << registry_.Render();
   EXPECT_TRUE(MetricsEventuallyContain("http_request_duration_seconds_count{route=\"echo\"} 2\n"));
   EXPECT_TRUE(MetricsEventuallyContain("http_connections_open 1\n")) << registry_.Render();
@@ -221,8 +220,10 @@ TEST_F(ServerTest, OversizedBodyIs413WithoutCallingTheHandler) {
     // Chunked bodies have no Content-Length: the limit applies while reading.
     auto stream = Connect();
     std::string chunk(800, 'y');
-    std::string wire = "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                       "320\r\n" + chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n";
+    std::string wire =
+        "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "320\r\n" +
+        chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n";
     asio::write(stream, asio::buffer(wire));
     beast::flat_buffer buffer;
     ClientResponse response;
@@ -241,8 +242,7 @@ TEST_F(ServerTest, OversizedBodyIs413WithoutCallingTheHandler) {
 TEST_F(ServerTest, ExpectContinueGetsInterimResponse) {
   StartServer({});
   auto stream = Connect();
-  std::string head =
-      "POST /c HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
+  std::string head = "POST /c HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n";
   asio::write(stream, asio::buffer(head));
   std::string received;
   size_t n = asio::read_until(stream, asio::dynamic_buffer(received), "\r\n\r\n");
@@ -464,8 +464,8 @@ class TempTls {
     X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
     X509_set_pubkey(cert, key);
     X509_NAME* name = X509_get_subject_name(cert);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"),
+                               -1, -1, 0);
     X509_set_issuer_name(cert, name);
     X509_sign(cert, key, EVP_sha256());
     FILE* f = std::fopen(cert_path().c_str(), "w");
