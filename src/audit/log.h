@@ -14,9 +14,9 @@
 //
 // Reading. Heads, entries and proofs are served from the in-memory tree (every complete
 // subtree hash, ~64 MB per million entries) and never exceed the last committed size, so
-// a client is never shown an entry or a root that might still roll back. With several
-// nodes on one database, a node sees the others' entries at its next batch (queries may
-// lag until then).
+// a client is never shown an entry or a root that might still roll back. Several nodes
+// may share one database if they share the node key: each signs heads over the common
+// log, and sees the others' entries at its own next batch (its queries lag until then).
 //
 // Thread-safety: Append runs inside Write callbacks (on the store's writer thread); the
 // queries may be called from any thread at any time, concurrently with writes.
