@@ -7,7 +7,6 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "store/migrate.h"
 
 namespace aiip::store {
 namespace {
@@ -94,6 +93,7 @@ Result<std::unique_ptr<DbStore>> DbStore::Start(Dialect dialect, const StoreOpti
     store->idle_readers_.push_back(std::move(reader));
   }
   store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  store->writer_id_ = store->writer_thread_.get_id();
   return store;
 }
 
@@ -125,8 +125,7 @@ StoreTimings DbStore::Timings() const {
 // ---- Writes ----
 
 Status DbStore::Write(const std::function<Status(Tx&)>& fn) {
-  assert(std::this_thread::get_id() != writer_thread_.get_id() &&
-         "Write called from inside a write callback");
+  assert(std::this_thread::get_id() != writer_id_ && "Write called from inside a write callback");
   auto start = SystemClock().Monotonic();
   PendingWrite pending{&fn, {}};
   std::future<Status> done = pending.done.get_future();

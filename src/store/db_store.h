@@ -82,6 +82,7 @@ class DbStore final : public Store {
   std::once_flag close_once_;
   std::unique_ptr<Connection> writer_;  // owned by the writer thread once it runs
   std::thread writer_thread_;
+  std::thread::id writer_id_;  // set before the store is handed out; read by Write
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;

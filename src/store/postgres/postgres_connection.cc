@@ -172,8 +172,7 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(const std::
 
 PostgresConnection::~PostgresConnection() { PQfinish(conn_); }
 
-Result<const PostgresConnection::Prepared*> PostgresConnection::Prepare(std::string_view sql,
-                                                                        const std::vector<Value>& params) {
+Result<std::string> PostgresConnection::Prepare(std::string_view sql, const std::vector<Value>& params) {
   std::vector<Oid> types;
   types.reserve(params.size());
   std::string key(sql);
@@ -183,7 +182,7 @@ Result<const PostgresConnection::Prepared*> PostgresConnection::Prepare(std::str
     key += std::to_string(types.back());
     key += ',';
   }
-  if (auto it = statements_.find(key); it != statements_.end()) return &it->second;
+  if (auto it = statements_.find(key); it != statements_.end()) return it->second;
 
   int count = 0;
   std::string translated = ToPostgresPlaceholders(sql, &count);
@@ -200,13 +199,13 @@ Result<const PostgresConnection::Prepared*> PostgresConnection::Prepare(std::str
   if (res == nullptr || PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
     return Err(PostgresError(conn_, res.get(), sql));
   }
-  auto [it, inserted] = statements_.emplace(std::move(key), Prepared{std::move(name), params.size()});
-  return &it->second;
+  statements_.emplace(std::move(key), name);
+  return name;
 }
 
 Status PostgresConnection::Run(std::string_view sql, const std::vector<Value>& params, Rows* rows) {
   changed_rows_ = 0;
-  AIIP_ASSIGN_OR_RETURN(const Prepared* prepared, Prepare(sql, params));
+  AIIP_ASSIGN_OR_RETURN(std::string name, Prepare(sql, params));
 
   size_t n = params.size();
   std::vector<std::string> encoded(n);  // owns the binary encodings of numbers
@@ -240,8 +239,8 @@ Status PostgresConnection::Run(std::string_view sql, const std::vector<Value>& p
     formats[i] = 1;
   }
 
-  ResultPtr res(PQexecPrepared(conn_, prepared->name.c_str(), static_cast<int>(n), values.data(),
-                               lengths.data(), formats.data(), 0));
+  ResultPtr res(PQexecPrepared(conn_, name.c_str(), static_cast<int>(n), values.data(), lengths.data(),
+                               formats.data(), 0));
   ExecStatusType st = res != nullptr ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return PostgresError(conn_, res.get(), sql);
 

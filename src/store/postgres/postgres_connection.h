@@ -49,22 +49,18 @@ class PostgresConnection final : public Connection {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  struct Prepared {
-    std::string name;
-    size_t param_count;
-  };
 
   explicit PostgresConnection(PGconn* conn) : conn_(conn) {}
-  // Returns the prepared statement for `sql` with these parameter types, preparing it if
-  // needed.
-  Result<const Prepared*> Prepare(std::string_view sql, const std::vector<Value>& params);
+  // Returns the name of the prepared statement for `sql` with these parameter types,
+  // preparing it if needed.
+  Result<std::string> Prepare(std::string_view sql, const std::vector<Value>& params);
   // Runs `sql`; collects result rows into `rows` unless it is null.
   Status Run(std::string_view sql, const std::vector<Value>& params, Rows* rows);
 
   PGconn* conn_;
-  // Keyed by SQL text plus the parameter type signature: a statement prepared with an
-  // int8 parameter cannot later take bytes.
-  std::unordered_map<std::string, Prepared, StringHash, std::equal_to<>> statements_;
+  // Statement names keyed by SQL text plus the parameter type signature: a statement
+  // prepared with an int8 parameter cannot later take bytes.
+  std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> statements_;
   uint64_t next_statement_ = 0;
   int64_t changed_rows_ = 0;
 };
