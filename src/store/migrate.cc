@@ -11,7 +11,7 @@
 #include "store/sql_text.h"
 
 namespace aiip::store::migrations {
-// Generated from src/store/migrations/*.sql by cmake/embed.cmake (embedded_migrations.cc).
+// Generated from src/store/migrations/*.sql by cmake/embed.cmake.
 extern const aiip::EmbeddedFile kFiles[];
 extern const std::size_t kFileCount;
 }  // namespace aiip::store::migrations
