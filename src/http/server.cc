@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,6 +13,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -99,6 +101,27 @@ std::string Lower(std::string_view text) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+bool IsTokenChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// Handler headers are copied to the wire verbatim, so a CR or LF taken from client input
+// would let the client inject headers; the framing headers belong to the server.
+bool HeadersAreSafe(const Response& response) {
+  auto safe_value = [](std::string_view value) {
+    return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  };
+  if (!safe_value(response.content_type)) return false;
+  for (const auto& [name, value] : response.headers) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar) || !safe_value(value)) {
+      return false;
+    }
+    if (name == "content-length" || name == "transfer-encoding" || name == "connection") return false;
+  }
+  return true;
 }
 
 // Fills path and query from the raw target; only origin-form ("/path?query") is valid
@@ -378,27 +401,49 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                          response.status,    response.body.size(), start};
     keep_alive_ = keep_alive && !server_.stopping();
 
-    response_ = {};
-    response_.version(11);
-    response_.result(static_cast<unsigned>(response.status));
-    response_.set(bhttp::field::server, "aiipd");
-    response_.set(bhttp::field::date, HttpDate(server_.clock()));
+    if (!HeadersAreSafe(response)) {
+      log::Error("handler set an invalid response header; answering 500",
+                 {{"request_id", request.request_id}});
+      response = ProblemResponse(Internal("the request could not be completed"), request);
+      exchange_.status = response.status;
+      exchange_.bytes = response.body.size();
+    }
+
+    // The head is serialised by hand into a buffer reused across requests, and written
+    // together with the body in one gathered write: cheaper than Beast's generic
+    // serializer, which allocates a node per header field.
+    head_.clear();
+    head_ += "HTTP/1.1 ";
+    head_ += std::to_string(response.status);
+    head_ += ' ';
+    head_ += bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(response.status)));
+    head_ += "\r\nServer: aiipd\r\nDate: ";
+    head_ += HttpDate(server_.clock());
     if (!response.content_type.empty()) {
-      response_.set(bhttp::field::content_type, response.content_type);
+      head_ += "\r\nContent-Type: ";
+      head_ += response.content_type;
     }
-    response_.set("X-Request-Id", request.request_id);
-    for (auto& [name, value] : response.headers) {
-      // The server owns framing; a handler setting these is a bug.
-      assert(name != "content-length" && name != "transfer-encoding" && name != "connection");
-      response_.insert(name, value);
+    head_ += "\r\nX-Request-Id: ";
+    head_ += request.request_id;
+    for (const auto& [name, value] : response.headers) {
+      head_ += "\r\n";
+      head_ += name;
+      head_ += ": ";
+      head_ += value;
     }
-    response_.body() = std::move(response.body);
-    response_.keep_alive(keep_alive_);
-    response_.prepare_payload();
+    // RFC 9110 §8.6: no Content-Length in 1xx and 204 responses.
+    if (response.status >= 200 && response.status != 204) {
+      head_ += "\r\nContent-Length: ";
+      head_ += std::to_string(response.body.size());
+    }
+    if (!keep_alive_) head_ += "\r\nConnection: close";
+    head_ += "\r\n\r\n";
+    body_ = std::move(response.body);
 
     phase_ = Phase::kWriting;
     Lowest().expires_after(options_.write_timeout);
-    bhttp::async_write(stream_, response_, Bind(&Session::OnWrite));
+    std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(stream_, buffers, Bind(&Session::OnWrite));
   }
 
   void OnWrite(const error_code& ec, size_t) {
@@ -465,7 +510,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::string remote_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  bhttp::response<bhttp::string_body> response_;
+  std::string head_;  // status line and headers of the response being written
+  std::string body_;  // its body
   Exchange exchange_;
   Phase phase_ = Phase::kReading;
   bool keep_alive_ = false;

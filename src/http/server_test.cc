@@ -340,6 +340,28 @@ TEST_F(ServerTest, HandlerExceptionBecomes500) {
   EXPECT_EQ(RoundTrip(stream, Get("/")).result_int(), 500);
 }
 
+TEST_F(ServerTest, HandlerHeadersCannotInjectHeaders) {
+  StartServer({}, [](Request& request) {
+    Response response;
+    response.status = request.path == "/empty" ? 204 : 201;
+    response.SetHeader("location", std::string(request.Query("to").value_or("/x")));
+    return response;
+  });
+  auto stream = Connect();
+  ClientResponse fine = RoundTrip(stream, Get("/ok?to=/orgs/1"));
+  EXPECT_EQ(fine.result_int(), 201);
+  EXPECT_EQ(fine[bhttp::field::location], "/orgs/1");
+  ClientResponse injected = RoundTrip(stream, Get("/ok?to=%0D%0ASet-Cookie:%20a=b"));
+  EXPECT_EQ(injected.result_int(), 500);
+  EXPECT_EQ(injected.count(bhttp::field::set_cookie), 0u);
+
+  // 204 has no body and no Content-Length; the connection stays usable.
+  ClientResponse empty = RoundTrip(stream, Get("/empty"));
+  EXPECT_EQ(empty.result_int(), 204);
+  EXPECT_EQ(empty.count(bhttp::field::content_length), 0u);
+  EXPECT_EQ(RoundTrip(stream, Get("/ok")).result_int(), 201);
+}
+
 TEST_F(ServerTest, ConnectionLimitClosesExtraConnections) {
   ServerOptions options;
   options.max_connections = 1;
