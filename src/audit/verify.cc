@@ -1,13 +1,12 @@
 #include "audit/verify.h"
 
-#include <bit>
+#include <algorithm>
 #include <limits>
 #include <vector>
 
 #include "audit/entry.h"
 #include "audit/merkle.h"
 #include "audit/tables.h"
-#include "common/time.h"
 
 namespace aiip::audit {
 namespace {
