@@ -23,6 +23,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <csignal>
+#include <cstdio>
 #include <ctime>
 #include <exception>
 #include <future>
@@ -224,7 +225,9 @@ class ServerCore {
 
 namespace {
 
-enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kClosing };
+// Where a connection is; Stop() uses it to tell idle connections from busy ones. (A
+// handler runs on the connection's strand, so Stop() never observes one running.)
+enum class Phase { kHandshake, kIdle, kReading, kWriting, kClosing };
 
 // What the access log and metrics need once the response has been written.
 struct Exchange {
@@ -389,7 +392,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // HTTP/1.0 connections close after one response, whatever they ask for.
     bool keep_alive = message.version() >= 11 && message.keep_alive();
 
-    phase_ = Phase::kHandling;
     Status decoded = DecodeTarget(request);
     Response response = decoded.ok() ? server_.Dispatch(request) : ProblemResponse(decoded, request);
     Write(request, std::move(response), keep_alive, start);
@@ -400,6 +402,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     exchange_ = Exchange{request.request_id, request.method,       request.path, request.route_name,
                          response.status,    response.body.size(), start};
     keep_alive_ = keep_alive && !server_.stopping();
+    // Interim (1xx) responses are the server's business (100 Continue), not a handler's.
+    assert(response.status >= 200 && response.status <= 599);
 
     if (!HeadersAreSafe(response)) {
       log::Error("handler set an invalid response header; answering 500",
@@ -431,8 +435,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       head_ += ": ";
       head_ += value;
     }
-    // RFC 9110 §8.6: no Content-Length in 1xx and 204 responses.
-    if (response.status >= 200 && response.status != 204) {
+    // RFC 9110 §8.6: no Content-Length in a 204 response.
+    if (response.status != 204) {
       head_ += "\r\nContent-Length: ";
       head_ += std::to_string(response.body.size());
     }
