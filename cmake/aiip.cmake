@@ -2,7 +2,10 @@
 # explicit dependencies, warnings as errors.
 
 set(AIIP_WARNINGS -Wall -Wextra -Wpedantic -Werror -Wshadow -Wnon-virtual-dtor
-    -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
+    -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
+    # GCC 12 reports impossible memcpy overlaps inside std::string::operator+ when
+    # optimising (GCC bug 105329); keep the warning visible but do not fail on it.
+    -Wno-error=restrict)
 
 if(AIIP_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
@@ -38,7 +41,10 @@ function(aiip_cc_test)
   target_compile_definitions(${A_NAME} PRIVATE
     AIIP_SOURCE_DIR="${PROJECT_SOURCE_DIR}" AIIP_BINARY_DIR="${PROJECT_BINARY_DIR}")
   include(GoogleTest)
-  gtest_discover_tests(${A_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${A_LABELS}")
+  # PRE_TEST: list the tests when ctest runs, so parameterised suites follow the
+  # environment of the test run (e.g. AIIP_TEST_POSTGRES_URL), not that of the build.
+  gtest_discover_tests(${A_NAME} DISCOVERY_TIMEOUT 60 DISCOVERY_MODE PRE_TEST
+                       PROPERTIES LABELS "${A_LABELS}")
 endfunction()
 
 # aiip_embed_files(OUT_CC VAR_PREFIX FILES ...)
@@ -51,5 +57,6 @@ function(aiip_embed_files out_cc namespace)
     COMMAND ${CMAKE_COMMAND} -DOUT=${out_cc} -DNAMESPACE=${namespace} "-DFILES=${files}"
             -P ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
     DEPENDS ${files} ${PROJECT_SOURCE_DIR}/cmake/embed.cmake
-    COMMENT "Embedding ${namespace} files")
+    COMMENT "Embedding ${namespace} files"
+    VERBATIM)
 endfunction()

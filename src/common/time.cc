@@ -1,7 +1,7 @@
 #include "common/time.h"
 
 #include <charconv>
-#include <cstdio>
+#include <fmt/format.h>
 
 namespace aiip {
 
@@ -10,17 +10,9 @@ std::string FormatRfc3339(SystemTime t) {
   auto day = floor<days>(t);
   year_month_day ymd{day};
   hh_mm_ss<milliseconds> hms{t - day};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                static_cast<long>(hms.seconds().count()));
-  // Insert milliseconds before the Z.
-  std::string out(buf);
-  char ms[8];
-  std::snprintf(ms, sizeof ms, ".%03ld", static_cast<long>(hms.subseconds().count()));
-  out.insert(out.size() - 1, ms);
-  return out;
+  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
 }
 
 namespace {

@@ -149,11 +149,24 @@ void NodeProcess::Start(const std::vector<std::string>& extra_args) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      FAIL() << "aiipd exited during start-up with status " << status << ":\n" << Log();
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      if (!expect_failure_) FAIL() << "aiipd exited during start-up with status " << status << ":\n" << Log();
+      return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   FAIL() << "aiipd did not start listening within 60 s:\n" << Log();
+}
+
+int NodeProcess::StartExpectingFailure() {
+  expect_failure_ = true;
+  Start();
+  expect_failure_ = false;
+  if (pid_ > 0) {
+    Kill();
+    return -1;
+  }
+  return exit_code_;
 }
 
 int NodeProcess::Stop() {

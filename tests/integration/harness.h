@@ -42,6 +42,9 @@ class NodeProcess {
   // Starts aiipd with `extra_args` and waits until it listens (reads DIR/aiipd.url).
   // Fails the calling test (gtest ASSERT) on timeout.
   void Start(const std::vector<std::string>& extra_args = {});
+  // Starts aiipd expecting it to refuse: returns its exit code if it exits before
+  // listening (within 60 s), or -1 after killing it if it started listening instead.
+  int StartExpectingFailure();
   // SIGTERM and wait; returns the exit status.
   int Stop();
   // SIGKILL and wait.
@@ -62,6 +65,8 @@ class NodeProcess {
   std::filesystem::path data_dir_;
   std::string url_;
   pid_t pid_ = -1;
+  bool expect_failure_ = false;
+  int exit_code_ = 0;
 };
 
 struct RawResponse {
