@@ -114,11 +114,10 @@ Result<crypto::Ed25519PublicKey> ReadKeyFile(const std::string& path) {
     return *key;
   }
   std::erase_if(content, [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; });
-  std::optional<std::string> raw = Base64Decode(content);
-  auto key = raw ? crypto::Ed25519PublicKey::FromRaw(*raw)
-                 : Result<crypto::Ed25519PublicKey>(Err(InvalidArgument("invalid-public-key", "not base64")));
-  if (!key) return Err(UsageError("key file " + path + " holds neither a PEM public key nor base64 of 32 bytes"));
-  return *key;
+  if (std::optional<std::string> raw = Base64Decode(content)) {
+    if (auto key = crypto::Ed25519PublicKey::FromRaw(*raw)) return *key;
+  }
+  return Err(UsageError("key file " + path + " holds neither a PEM public key nor base64 of 32 bytes"));
 }
 
 // Fetches the node key (or uses the pinned one, which the node's must then equal) and the
@@ -224,8 +223,8 @@ Result<Sha256Digest> CheckEntry(const bj::value& listed, uint64_t index) {
     if (mismatch(key, expected)) return Err(Failed("entry-mismatch", "its " + std::string(key) + " differs from its encoding"));
   }
   if (const bj::value* time = object->if_contains("time")) {
-    auto parsed = time->is_string() ? ParseRfc3339(time->get_string()) : Err(UsageError(""));
-    if (!parsed || *parsed != entry->time) return Err(Failed("entry-mismatch", "its time differs from its encoding"));
+    const bool same = time->is_string() && ParseRfc3339(time->get_string()) == entry->time;
+    if (!same) return Err(Failed("entry-mismatch", "its time differs from its encoding"));
   }
   return leaf;
 }

@@ -27,7 +27,8 @@ enum ExitCode : int {
   kExitUsage = 2,
 };
 
-// Runs `argv[1..argc)` as one `aiip` invocation and returns its exit code. Never throws.
+// Runs `argv[1..argc)` as one `aiip` invocation and returns its exit code. Parse errors
+// (CLI11 exceptions) are handled here and become exit code 2.
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const EnvLookup& env);
 
 }  // namespace aiip::client
