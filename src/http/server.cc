@@ -24,10 +24,12 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <exception>
 #include <future>
 #include <mutex>
+#include <random>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
@@ -176,9 +178,23 @@ class ServerCore {
   const ServerOptions& options() const { return options_; }
   const Clock& clock() const { return clock_; }
   bool stopping() const { return stopping_.load(); }
+  // Request ids correlate log lines; they are not secrets. Drawing them from the secure
+  // generator cost ~6% of the CPU of a small request (OpenSSL's DRBG locks and checks
+  // for fork), so each pool thread seeds a fast generator from `random_` once.
   std::string NewRequestId() {
+    thread_local std::optional<std::mt19937_64> engine;
+    if (!engine) {
+      std::array<uint8_t, sizeof(uint64_t)> seed;
+      random_.Fill(seed);
+      uint64_t value = 0;
+      std::memcpy(&value, seed.data(), sizeof(value));
+      engine.emplace(value);
+    }
     std::array<uint8_t, 16> bytes;
-    random_.Fill(bytes);
+    for (size_t i = 0; i < bytes.size(); i += sizeof(uint64_t)) {
+      uint64_t word = (*engine)();
+      std::memcpy(bytes.data() + i, &word, sizeof(word));
+    }
     return HexEncode(bytes);
   }
   Response Dispatch(Request& request);
