@@ -112,7 +112,9 @@ TEST(Output, CellsShowArraysBooleansAndMissingFields) {
   EXPECT_EQ(Cell(&roles), "admin, noc");
   EXPECT_EQ(Cell(&yes), "yes");
   EXPECT_EQ(Cell(&number), "42");
+  bj::value empty = "";
   EXPECT_EQ(Cell(nullptr), "-");
+  EXPECT_EQ(Cell(&empty), "-");
 }
 
 TEST(Output, EscapesTerminalControlCharacters) {

@@ -15,7 +15,6 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <cctype>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <utility>

@@ -79,7 +79,8 @@ std::string Printable(std::string_view text) {
 
 std::string Cell(const boost::json::value* value) {
   if (value == nullptr || value->is_null()) return "-";
-  if (value->is_string()) return Printable(value->get_string());
+  // An empty cell would leave a gap that reads as a missing column.
+  if (value->is_string()) return value->get_string().empty() ? "-" : Printable(value->get_string());
   if (value->is_bool()) return value->get_bool() ? "yes" : "no";
   if (value->is_array()) {
     std::string joined;

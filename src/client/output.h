@@ -22,7 +22,7 @@ struct Column {
 };
 
 // The text of one value for people: strings as Printable() makes them,
-// null or absent as "-", booleans as "yes"/"no", arrays joined with ", ", objects as
+// null, absent or empty as "-", booleans as "yes"/"no", arrays joined with ", ", objects as
 // compact JSON.
 std::string Cell(const boost::json::value* value);
 
