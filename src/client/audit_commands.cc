@@ -54,29 +54,36 @@ Result<uint64_t> UintOf(const bj::object& object, std::string_view key, std::str
   AIIP_ASSIGN_OR_RETURN(const bj::value* value, FieldOf(object, key, what));
   if (value->is_uint64()) return value->get_uint64();
   if (value->is_int64() && value->get_int64() >= 0) return static_cast<uint64_t>(value->get_int64());
-  return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " is not a non-negative integer"));
+  return Err(
+      InvalidResponse(std::string(what) + " field " + std::string(key) + " is not a non-negative integer"));
 }
 
 Result<std::string_view> StringOf(const bj::object& object, std::string_view key, std::string_view what) {
   AIIP_ASSIGN_OR_RETURN(const bj::value* value, FieldOf(object, key, what));
-  if (!value->is_string()) return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " is not a string"));
+  if (!value->is_string())
+    return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " is not a string"));
   return std::string_view(value->get_string());
 }
 
 Result<Sha256Digest> HashOf(const bj::object& object, std::string_view key, std::string_view what) {
   AIIP_ASSIGN_OR_RETURN(std::string_view hex, StringOf(object, key, what));
   std::optional<Sha256Digest> digest = crypto::DigestFromHex(hex);
-  if (!digest) return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " is not a hex SHA-256"));
+  if (!digest)
+    return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " is not a hex SHA-256"));
   return *digest;
 }
 
-Result<std::vector<Sha256Digest>> HashesOf(const bj::object& object, std::string_view key, std::string_view what) {
+Result<std::vector<Sha256Digest>> HashesOf(const bj::object& object, std::string_view key,
+                                           std::string_view what) {
   AIIP_ASSIGN_OR_RETURN(const bj::value* value, FieldOf(object, key, what));
-  if (!value->is_array()) return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " is not an array"));
+  if (!value->is_array())
+    return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " is not an array"));
   std::vector<Sha256Digest> hashes;
   for (const auto& item : value->get_array()) {
-    std::optional<Sha256Digest> digest = item.is_string() ? crypto::DigestFromHex(item.get_string()) : std::nullopt;
-    if (!digest) return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " holds a non-hash"));
+    std::optional<Sha256Digest> digest =
+        item.is_string() ? crypto::DigestFromHex(item.get_string()) : std::nullopt;
+    if (!digest)
+      return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " holds a non-hash"));
     hashes.push_back(*digest);
   }
   return hashes;
@@ -85,7 +92,8 @@ Result<std::vector<Sha256Digest>> HashesOf(const bj::object& object, std::string
 Result<std::string> Base64Of(const bj::object& object, std::string_view key, std::string_view what) {
   AIIP_ASSIGN_OR_RETURN(std::string_view text, StringOf(object, key, what));
   std::optional<std::string> bytes = Base64Decode(text);
-  if (!bytes) return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " is not base64"));
+  if (!bytes)
+    return Err(InvalidResponse(std::string(what) + " field " + std::string(key) + " is not base64"));
   return *bytes;
 }
 
@@ -126,7 +134,8 @@ Result<VerifiedHead> FetchVerifiedHead(Session& session, const std::optional<std
   AIIP_ASSIGN_OR_RETURN(bj::value key_json, session.Call(Method::kGet, kAudit + "/key"));
   AIIP_ASSIGN_OR_RETURN(const bj::object* key_object, AsObject(key_json, "the audit key"));
   AIIP_ASSIGN_OR_RETURN(std::string_view algorithm, StringOf(*key_object, "algorithm", "the audit key"));
-  if (algorithm != "Ed25519") return Err(InvalidResponse("the audit key uses unknown algorithm " + std::string(algorithm)));
+  if (algorithm != "Ed25519")
+    return Err(InvalidResponse("the audit key uses unknown algorithm " + std::string(algorithm)));
   AIIP_ASSIGN_OR_RETURN(std::string raw_key, Base64Of(*key_object, "public_key", "the audit key"));
   auto served_key = crypto::Ed25519PublicKey::FromRaw(raw_key);
   if (!served_key) return Err(InvalidResponse("the audit key is not an Ed25519 public key"));
@@ -154,8 +163,8 @@ Result<VerifiedHead> FetchVerifiedHead(Session& session, const std::optional<std
   }
   std::copy(signature.begin(), signature.end(), sth.signature.begin());
   if (!audit::VerifyTreeHeadSignature(sth, key)) {
-    return Err(Failed("invalid-tree-head-signature",
-                      "the tree head (size " + std::to_string(sth.head.size) + ") is not signed by the node key"));
+    return Err(Failed("invalid-tree-head-signature", "the tree head (size " + std::to_string(sth.head.size) +
+                                                         ") is not signed by the node key"));
   }
   verified.head = sth.head;
   return verified;
@@ -165,12 +174,13 @@ Result<VerifiedHead> FetchVerifiedHead(Session& session, const std::optional<std
 // fetching a consistency proof when it is older.
 Status AnchorToHead(Session& session, uint64_t size, const Sha256Digest& root, const VerifiedHead& head) {
   if (size == head.head.size) {
-    if (root != head.head.root) return Failed("root-mismatch", "the root of size " + std::to_string(size) + " is not the signed root");
+    if (root != head.head.root)
+      return Failed("root-mismatch", "the root of size " + std::to_string(size) + " is not the signed root");
     return Status::Ok();
   }
-  AIIP_ASSIGN_OR_RETURN(bj::value answer,
-                        session.Call(Method::kGet, kAudit + "/proof/consistency",
-                                     {{"first", std::to_string(size)}, {"second", std::to_string(head.head.size)}}));
+  AIIP_ASSIGN_OR_RETURN(bj::value answer, session.Call(Method::kGet, kAudit + "/proof/consistency",
+                                                       {{"first", std::to_string(size)},
+                                                        {"second", std::to_string(head.head.size)}}));
   AIIP_ASSIGN_OR_RETURN(const bj::object* proof, AsObject(answer, "the consistency proof"));
   AIIP_ASSIGN_OR_RETURN(std::vector<Sha256Digest> path, HashesOf(*proof, "proof", "the consistency proof"));
   return audit::VerifyConsistency(size, head.head.size, root, head.head.root, path);
@@ -183,8 +193,9 @@ Result<bj::array> FetchEntries(Session& session, uint64_t start, uint64_t end) {
   bj::array entries;
   for (uint64_t from = start; from < end;) {
     const uint64_t to = std::min(end, from + kEntriesPerPage);
-    AIIP_ASSIGN_OR_RETURN(bj::value answer, session.Call(Method::kGet, kAudit + "/entries",
-                                                         {{"start", std::to_string(from)}, {"end", std::to_string(to)}}));
+    AIIP_ASSIGN_OR_RETURN(bj::value answer,
+                          session.Call(Method::kGet, kAudit + "/entries",
+                                       {{"start", std::to_string(from)}, {"end", std::to_string(to)}}));
     AIIP_ASSIGN_OR_RETURN(const bj::object* object, AsObject(answer, "the entries page"));
     AIIP_ASSIGN_OR_RETURN(const bj::value* page, FieldOf(*object, "entries", "the entries page"));
     if (!page->is_array()) return Err(InvalidResponse("the entries page field entries is not an array"));
@@ -201,12 +212,14 @@ Result<Sha256Digest> CheckEntry(const bj::value& listed, uint64_t index) {
   const std::string what = "entry " + std::to_string(index);
   AIIP_ASSIGN_OR_RETURN(const bj::object* object, AsObject(listed, what));
   auto listed_index = UintOf(*object, "index", what);
-  if (!listed_index || *listed_index != index) return Err(Failed("entry-out-of-order", "listed at the wrong position"));
+  if (!listed_index || *listed_index != index)
+    return Err(Failed("entry-out-of-order", "listed at the wrong position"));
   auto bytes = Base64Of(*object, "entry", what);
   if (!bytes) return Err(Failed("malformed-audit-entry", bytes.error().detail()));
   auto entry = audit::DecodeEntry(*bytes);
   if (!entry) return Err(Failed("malformed-audit-entry", entry.error().detail()));
-  if (entry->index != index) return Err(Failed("entry-out-of-order", "its encoding says index " + std::to_string(entry->index)));
+  if (entry->index != index)
+    return Err(Failed("entry-out-of-order", "its encoding says index " + std::to_string(entry->index)));
   const Sha256Digest leaf = audit::HashLeaf(*bytes);
   // The listed fields are what people read; they must say what the hashed bytes say.
   auto mismatch = [&](std::string_view key, std::string_view expected) {
@@ -220,7 +233,8 @@ Result<Sha256Digest> CheckEntry(const bj::value& listed, uint64_t index) {
                                {"action", f.action},
                                {"object", f.object_id},
                                {"object_hash", crypto::DigestHex(f.object_hash)}}) {
-    if (mismatch(key, expected)) return Err(Failed("entry-mismatch", "its " + std::string(key) + " differs from its encoding"));
+    if (mismatch(key, expected))
+      return Err(Failed("entry-mismatch", "its " + std::string(key) + " differs from its encoding"));
   }
   if (const bj::value* time = object->if_contains("time")) {
     const bool same = time->is_string() && ParseRfc3339(time->get_string()) == entry->time;
@@ -251,7 +265,8 @@ Status Entries(Session& session, uint64_t start, uint64_t end) {
   return Status::Ok();
 }
 
-Status Proof(Session& session, uint64_t index, std::optional<uint64_t> requested_size, const AuditOptions& options) {
+Status Proof(Session& session, uint64_t index, std::optional<uint64_t> requested_size,
+             const AuditOptions& options) {
   AIIP_ASSIGN_OR_RETURN(VerifiedHead head, FetchVerifiedHead(session, options.key_file));
   // Proving against exactly the signed size (unless told otherwise) means the proof's root
   // must be the signed root itself.
@@ -261,7 +276,8 @@ Status Proof(Session& session, uint64_t index, std::optional<uint64_t> requested
                       std::to_string(head.head.size));
   }
   if (index >= size) {
-    return UsageError("--index " + std::to_string(index) + " is not below the log size " + std::to_string(size));
+    return UsageError("--index " + std::to_string(index) + " is not below the log size " +
+                      std::to_string(size));
   }
   AIIP_ASSIGN_OR_RETURN(bj::value proof_json,
                         session.Call(Method::kGet, kAudit + "/proof/inclusion",
@@ -273,20 +289,27 @@ Status Proof(Session& session, uint64_t index, std::optional<uint64_t> requested
     return Failed("invalid-inclusion-proof", "the node answered a proof for another index or size");
   }
   AIIP_ASSIGN_OR_RETURN(Sha256Digest leaf, HashOf(*proof, "leaf_hash", "the inclusion proof"));
-  AIIP_ASSIGN_OR_RETURN(std::vector<Sha256Digest> path, HashesOf(*proof, "audit_path", "the inclusion proof"));
+  AIIP_ASSIGN_OR_RETURN(std::vector<Sha256Digest> path,
+                        HashesOf(*proof, "audit_path", "the inclusion proof"));
   AIIP_ASSIGN_OR_RETURN(Sha256Digest root, HashOf(*proof, "root_hash", "the inclusion proof"));
 
   // The proof covers a leaf hash; the entry's own bytes must produce it.
   AIIP_ASSIGN_OR_RETURN(bj::array entries, FetchEntries(session, index, index + 1));
-  if (entries.size() != 1) return Failed("missing-audit-entry", "the node did not return entry " + std::to_string(index));
+  if (entries.size() != 1)
+    return Failed("missing-audit-entry", "the node did not return entry " + std::to_string(index));
   auto entry_leaf = CheckEntry(entries[0], index);
-  if (!entry_leaf) return Failed(entry_leaf.error().type(), "entry " + std::to_string(index) + ": " + entry_leaf.error().detail());
-  if (*entry_leaf != leaf) return Failed("invalid-inclusion-proof", "the proof is for another leaf than entry " + std::to_string(index));
+  if (!entry_leaf)
+    return Failed(entry_leaf.error().type(),
+                  "entry " + std::to_string(index) + ": " + entry_leaf.error().detail());
+  if (*entry_leaf != leaf)
+    return Failed("invalid-inclusion-proof",
+                  "the proof is for another leaf than entry " + std::to_string(index));
 
   AIIP_RETURN_IF_ERROR(audit::VerifyInclusion(leaf, index, size, path, root));
   AIIP_RETURN_IF_ERROR(AnchorToHead(session, size, root, head));
 
-  return session.ShowObject(bj::object{{"verified", true}, {"entry", entries[0]}, {"proof", proof_json}, {"head", head.json}});
+  return session.ShowObject(
+      bj::object{{"verified", true}, {"entry", entries[0]}, {"proof", proof_json}, {"head", head.json}});
 }
 
 Status Consistency(Session& session, uint64_t first, uint64_t second, const AuditOptions& options) {
@@ -381,7 +404,8 @@ Result<std::unique_ptr<store::Store>> OpenDataDir(const std::filesystem::path& d
   if (std::filesystem::exists(dir / "database.url", ec)) {
     std::ifstream in(dir / "database.url");
     std::getline(in, options.url);
-    while (!options.url.empty() && std::isspace(static_cast<unsigned char>(options.url.back()))) options.url.pop_back();
+    while (!options.url.empty() && std::isspace(static_cast<unsigned char>(options.url.back())))
+      options.url.pop_back();
     if (!in && options.url.empty()) return Err(UsageError("cannot read " + (dir / "database.url").string()));
   } else if (std::filesystem::exists(dir / "aiip.db", ec)) {
     options.url = "sqlite:" + (dir / "aiip.db").string();
@@ -391,8 +415,8 @@ Result<std::unique_ptr<store::Store>> OpenDataDir(const std::filesystem::path& d
   auto store = store::Store::Open(options);
   // The database plays the part of the server here: not reaching it is exit 2 as well.
   if (!store) {
-    return Err(Status(Code::kUnavailable, "unreachable", "cannot open the database of " + dir.string() + ": " +
-                                                              store.error().detail()));
+    return Err(Status(Code::kUnavailable, "unreachable",
+                      "cannot open the database of " + dir.string() + ": " + store.error().detail()));
   }
   return std::move(*store);
 }
@@ -405,8 +429,8 @@ Result<LogCheck> VerifyOffline(const std::string& data_dir) {
   auto report = audit::VerifyStoredLog(*store, *key);
   store->Close();
   if (!report) {
-    return Err(Status(Code::kUnavailable, "unreachable", "cannot read the audit log of " + data_dir + ": " +
-                                                              report.error().detail()));
+    return Err(Status(Code::kUnavailable, "unreachable",
+                      "cannot read the audit log of " + data_dir + ": " + report.error().detail()));
   }
   return LogCheck{report->ok, report->size, report->first_bad_index, report->reason};
 }
@@ -414,7 +438,8 @@ Result<LogCheck> VerifyOffline(const std::string& data_dir) {
 Status ShowLogCheck(Session& session, const LogCheck& check) {
   if (session.json()) {
     bj::object result{{"ok", check.ok}, {"size", check.size}};
-    result["first_bad_index"] = check.first_bad_index ? bj::value(*check.first_bad_index) : bj::value(nullptr);
+    result["first_bad_index"] =
+        check.first_bad_index ? bj::value(*check.first_bad_index) : bj::value(nullptr);
     result["reason"] = check.reason;
     PrintJson(session.out(), result);
   } else if (check.ok) {
@@ -431,10 +456,11 @@ void AddAuditCommands(CLI::App& app, CommandTable& table) {
   CLI::App* audit = app.add_subcommand("audit", "The node's signed, append-only audit log");
   audit->require_subcommand(1);
 
-  table.Add(audit->add_subcommand("head", "Show the latest signed tree head"), [](Session& session) -> Status {
-    AIIP_ASSIGN_OR_RETURN(bj::value answer, session.Call(Method::kGet, kAudit + "/head"));
-    return session.ShowObject(answer);
-  });
+  table.Add(audit->add_subcommand("head", "Show the latest signed tree head"),
+            [](Session& session) -> Status {
+              AIIP_ASSIGN_OR_RETURN(bj::value answer, session.Call(Method::kGet, kAudit + "/head"));
+              return session.ShowObject(answer);
+            });
 
   struct Range {
     uint64_t start = 0, end = 0;
@@ -451,8 +477,8 @@ void AddAuditCommands(CLI::App& app, CommandTable& table) {
     AuditOptions audit;
   };
   auto proof = std::make_shared<ProofOptions>();
-  CLI::App* proof_cmd =
-      audit->add_subcommand("proof", "Fetch an entry's inclusion proof and verify it against the signed head");
+  CLI::App* proof_cmd = audit->add_subcommand(
+      "proof", "Fetch an entry's inclusion proof and verify it against the signed head");
   proof_cmd->add_option("--index", proof->index, "Entry index")->required();
   AddOptional(proof_cmd, "--size", proof->size, "Tree size to prove against (default: the signed head's)")
       ->check(CLI::PositiveNumber);
@@ -468,8 +494,8 @@ void AddAuditCommands(CLI::App& app, CommandTable& table) {
     AuditOptions audit;
   };
   auto consistency = std::make_shared<ConsistencyOptions>();
-  CLI::App* consistency_cmd = audit->add_subcommand(
-      "consistency", "Fetch a consistency proof between two tree sizes and verify it");
+  CLI::App* consistency_cmd =
+      audit->add_subcommand("consistency", "Fetch a consistency proof between two tree sizes and verify it");
   consistency_cmd->add_option("--first", consistency->first, "Older tree size")->required();
   consistency_cmd->add_option("--second", consistency->second, "Newer tree size")->required();
   consistency->audit.AddKeyOption(consistency_cmd);

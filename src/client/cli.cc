@@ -38,8 +38,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   // Subcommands inherit this, so global options may also follow the subcommand.
   app.fallthrough();
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 ok, 1 the node answered with a problem or a check failed, "
-             "2 usage error or node unreachable. See doc/cli.md.");
+  app.footer(
+      "Exit codes: 0 ok, 1 the node answered with a problem or a check failed, "
+      "2 usage error or node unreachable. See doc/cli.md.");
 
   GlobalOptions globals;
   const std::string group = "Global options";
@@ -57,7 +58,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddOptional(&app, "--config", globals.settings.config_file,
               "Config file (default: ~/.config/aiip/config.toml)")
       ->group(group);
-  app.add_flag("--json", globals.json, "Print the node's JSON (pretty-printed) instead of tables")->group(group);
+  app.add_flag("--json", globals.json, "Print the node's JSON (pretty-printed) instead of tables")
+      ->group(group);
 
   CommandTable table;
   AddSystemCommands(app, table);

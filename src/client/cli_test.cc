@@ -76,8 +76,8 @@ std::map<std::string, std::string> QueryOf(const FakeRequest& request) {
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() / ("aiip_cli_test_" + std::to_string(::getpid()) + "_" +
-                                         std::to_string(counter_++));
+    path_ = fs::temp_directory_path() /
+            ("aiip_cli_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter_++));
     fs::create_directories(path_);
   }
   ~TempDir() { fs::remove_all(path_); }
@@ -119,7 +119,9 @@ TEST(Output, CellsShowArraysBooleansAndMissingFields) {
 
 TEST(Output, EscapesTerminalControlCharacters) {
   EXPECT_EQ(Printable("a\x1b[31mb\n"), "a\\x1b[31mb\\x0a");
-  EXPECT_EQ(Printable("x\xc2\x9b" "2Jy"), "x\\u009b2Jy");
+  EXPECT_EQ(Printable("x\xc2\x9b"
+                      "2Jy"),
+            "x\\u009b2Jy");
   EXPECT_EQ(Printable("été"), "été");
 }
 
@@ -144,7 +146,8 @@ TEST(Output, PrettyJson) {
 TEST(Settings, PrecedenceIsFlagThenEnvironmentThenConfigThenDefault) {
   TempDir dir;
   dir.Write("token", "from-config-file\n");
-  std::string config = dir.Write("config.toml", "server = \"https://config.example\"\ntoken_file = \"token\"\n");
+  std::string config =
+      dir.Write("config.toml", "server = \"https://config.example\"\ntoken_file = \"token\"\n");
   auto env = [&](std::map<std::string, std::string> vars) {
     return EnvLookup([vars](std::string_view name) -> std::optional<std::string> {
       auto it = vars.find(std::string(name));
@@ -164,7 +167,8 @@ TEST(Settings, PrecedenceIsFlagThenEnvironmentThenConfigThenDefault) {
   EXPECT_EQ(from_config->server, "https://config.example");
   EXPECT_EQ(from_config->token, "from-config-file");  // relative to the config file
 
-  auto from_env = ResolveSettings(with_config, env({{"AIIP_SERVER", "http://env:1"}, {"AIIP_TOKEN", "env-token"}}));
+  auto from_env =
+      ResolveSettings(with_config, env({{"AIIP_SERVER", "http://env:1"}, {"AIIP_TOKEN", "env-token"}}));
   ASSERT_TRUE(from_env.has_value());
   EXPECT_EQ(from_env->server, "http://env:1");
   EXPECT_EQ(from_env->token, "env-token");
@@ -172,7 +176,8 @@ TEST(Settings, PrecedenceIsFlagThenEnvironmentThenConfigThenDefault) {
   SettingsFlags flags = with_config;
   flags.server = "http://flag:2";
   flags.token_file = dir.Write("flag-token", "  flag-token  \n");
-  auto from_flags = ResolveSettings(flags, env({{"AIIP_SERVER", "http://env:1"}, {"AIIP_TOKEN", "env-token"}}));
+  auto from_flags =
+      ResolveSettings(flags, env({{"AIIP_SERVER", "http://env:1"}, {"AIIP_TOKEN", "env-token"}}));
   ASSERT_TRUE(from_flags.has_value());
   EXPECT_EQ(from_flags->server, "http://flag:2");
   EXPECT_EQ(from_flags->token, "flag-token");
@@ -207,7 +212,8 @@ TEST(Settings, RejectsBadConfigFiles) {
 
   SettingsFlags missing;
   missing.config_file = (dir.path() / "nope.toml").string();
-  EXPECT_FALSE(ResolveSettings(missing, [](std::string_view) { return std::optional<std::string>(); }).has_value());
+  EXPECT_FALSE(
+      ResolveSettings(missing, [](std::string_view) { return std::optional<std::string>(); }).has_value());
 }
 
 TEST(Settings, TokenFileMustHoldOneToken) {
@@ -221,8 +227,10 @@ TEST(Settings, TokenFileMustHoldOneToken) {
 // ---------------------------------------------------------------- parsing and exit codes
 
 TEST(Cli, HelpExitsZeroEverywhere) {
-  for (std::vector<std::string> args : {std::vector<std::string>{"--help"}, {"org", "update", "--help"},
-                                        {"audit", "verify", "--help"}, {"token", "--help"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--help"},
+                                        {"org", "update", "--help"},
+                                        {"audit", "verify", "--help"},
+                                        {"token", "--help"}}) {
     Outcome outcome = Aiip(args);
     EXPECT_EQ(outcome.code, kExitOk) << args.at(0);
     EXPECT_NE(outcome.out.find("Usage: aiip"), std::string::npos) << outcome.out;
@@ -233,12 +241,19 @@ TEST(Cli, UsageErrorsExitTwoWithoutTouchingTheNetwork) {
   // The server URL points nowhere: none of these may get as far as connecting.
   const std::map<std::string, std::string> env = {{"AIIP_SERVER", "http://127.0.0.1:1"}};
   for (std::vector<std::string> args :
-       {std::vector<std::string>{}, {"org"}, {"frobnicate"}, {"party", "list", "--limit", "0"},
-        {"party", "list", "--limit", "501"}, {"org", "add", "--name", "x"}, {"member", "update", "mbr_1"},
-        {"member", "update", "mbr_1", "--disable", "--enable"}, {"org", "update", "org_1"},
+       {std::vector<std::string>{},
+        {"org"},
+        {"frobnicate"},
+        {"party", "list", "--limit", "0"},
+        {"party", "list", "--limit", "501"},
+        {"org", "add", "--name", "x"},
+        {"member", "update", "mbr_1"},
+        {"member", "update", "mbr_1", "--disable", "--enable"},
+        {"org", "update", "org_1"},
         {"token", "create", "--member", "mbr_1", "--expires", "tomorrow"},
         {"member", "add", "--org", "o", "--name", "n", "--role", "admin", "--type", "robot"},
-        {"audit", "entries", "--start", "5", "--end", "2"}, {"--token-file", "/nonexistent", "health"}}) {
+        {"audit", "entries", "--start", "5", "--end", "2"},
+        {"--token-file", "/nonexistent", "health"}}) {
     Outcome outcome = Aiip(args, env);
     std::string joined;
     for (const auto& arg : args) joined += arg + " ";
@@ -263,7 +278,7 @@ TEST(Cli, ProblemExitsOneWithTitleDetailAndField) {
                 "application/problem+json");
   });
   Outcome outcome = Aiip({"member", "add", "--org", "org_1", "--name", "Ann", "--role", "boss"},
-                        {{"AIIP_SERVER", server.url()}});
+                         {{"AIIP_SERVER", server.url()}});
   EXPECT_EQ(outcome.code, kExitProblem);
   EXPECT_EQ(outcome.err, "error: Invalid value: unknown role \"boss\" [field /roles/0]\n");
   EXPECT_EQ(outcome.out, "");
@@ -294,7 +309,8 @@ TEST(Cli, GlobalOptionsWorkAfterTheSubcommandAndTokenIsSent) {
   });
   TempDir dir;
   std::string token_file = dir.Write("token", "aiip_t0k3n\n");
-  Outcome outcome = Aiip({"party", "show", "state_FR", "--server", server.url(), "--token-file", token_file, "--json"});
+  Outcome outcome =
+      Aiip({"party", "show", "state_FR", "--server", server.url(), "--token-file", token_file, "--json"});
   ASSERT_EQ(outcome.code, kExitOk) << outcome.err;
   EXPECT_EQ(outcome.out, "{\n  \"id\": \"state_FR\",\n  \"kind\": \"state\",\n  \"name\": \"France\"\n}\n");
   auto seen = server.requests();
@@ -323,23 +339,35 @@ TEST(Cli, WritesSendTheDocumentedBodies) {
     std::string method, target, body;
   };
   const std::vector<Case> cases = {
-      {{"org", "add", "--name", "CERT-FR", "--kind", "csirt", "--state", "FR"}, "POST", "/api/v1/organisations",
+      {{"org", "add", "--name", "CERT-FR", "--kind", "csirt", "--state", "FR"},
+       "POST",
+       "/api/v1/organisations",
        R"({"name":"CERT-FR","kind":"csirt","state":"FR"})"},
-      {{"org", "update", "org_1", "--name", "CERT-FR bis", "--version", "3"}, "PATCH", "/api/v1/organisations/org_1",
+      {{"org", "update", "org_1", "--name", "CERT-FR bis", "--version", "3"},
+       "PATCH",
+       "/api/v1/organisations/org_1",
        R"({"name":"CERT-FR bis","version":3})"},
       {{"org", "delete", "org_1"}, "DELETE", "/api/v1/organisations/org_1", ""},
       {{"contact", "add", "--org", "org_1", "--name", "Duty desk", "--phone", "+33123456789", "--email",
         "duty@cert.fr", "--timezone", "Europe/Paris", "--language", "fr", "--language", "en", "--order", "1"},
-       "POST", "/api/v1/organisations/org_1/contacts",
+       "POST",
+       "/api/v1/organisations/org_1/contacts",
        R"({"name":"Duty desk","phone":"+33123456789","email":"duty@cert.fr","timezone":"Europe/Paris",)"
        R"("languages":["fr","en"],"escalation_order":1})"},
-      {{"contact", "update", "cnt_1", "--phone", "+33999"}, "PATCH", "/api/v1/contacts/cnt_1",
+      {{"contact", "update", "cnt_1", "--phone", "+33999"},
+       "PATCH",
+       "/api/v1/contacts/cnt_1",
        R"({"phone":"+33999"})"},
       {{"contact", "remove", "cnt_1"}, "DELETE", "/api/v1/contacts/cnt_1", ""},
-      {{"member", "add", "--org", "org_1", "--name", "Bot", "--role", "analyst", "--role", "noc", "--type", "tool"},
-       "POST", "/api/v1/members", R"({"organisation":"org_1","name":"Bot","roles":["analyst","noc"],"type":"tool"})"},
+      {{"member", "add", "--org", "org_1", "--name", "Bot", "--role", "analyst", "--role", "noc", "--type",
+        "tool"},
+       "POST",
+       "/api/v1/members",
+       R"({"organisation":"org_1","name":"Bot","roles":["analyst","noc"],"type":"tool"})"},
       // --role takes one value per occurrence, so the id after it stays the positional.
-      {{"member", "update", "--role", "viewer", "mbr_1", "--disable"}, "PATCH", "/api/v1/members/mbr_1",
+      {{"member", "update", "--role", "viewer", "mbr_1", "--disable"},
+       "PATCH",
+       "/api/v1/members/mbr_1",
        R"({"roles":["viewer"],"disabled":true})"},
       {{"member", "update", "mbr_1", "--enable"}, "PATCH", "/api/v1/members/mbr_1", R"({"disabled":false})"},
       {{"token", "revoke", "tok_1"}, "DELETE", "/api/v1/tokens/tok_1", ""},
@@ -365,8 +393,9 @@ TEST(Cli, TokenCreatePrintsTheSecretAloneOnTheLastLine) {
                          "expires_at":"2027-01-31T00:00:00.000Z","revoked_at":null,"token":"aiip_SECRET"})");
   });
   const std::map<std::string, std::string> env = {{"AIIP_SERVER", server.url()}};
-  Outcome table = Aiip({"token", "create", "--member", "mbr_1", "--label", "ci", "--expires", "2027-01-31T01:00:00+01:00"},
-                      env);
+  Outcome table = Aiip(
+      {"token", "create", "--member", "mbr_1", "--label", "ci", "--expires", "2027-01-31T01:00:00+01:00"},
+      env);
   ASSERT_EQ(table.code, kExitOk) << table.err;
   EXPECT_TRUE(table.out.ends_with("\naiip_SECRET\n")) << table.out;
   EXPECT_EQ(table.out.find("aiip_SECRET"), table.out.rfind("aiip_SECRET"));  // shown once
@@ -384,9 +413,13 @@ TEST(Cli, TokenCreatePrintsTheSecretAloneOnTheLastLine) {
 FakeResponse PagedParties(const FakeRequest& request) {
   auto query = QueryOf(request);
   const std::string cursor = query.count("cursor") ? query["cursor"] : "";
-  auto party = [](const std::string& id) { return bj::object{{"id", id}, {"kind", "csirt"}, {"state", "FR"}, {"name", "N" + id}}; };
-  if (cursor.empty()) return Json(bj::object{{"items", bj::array{party("org_1"), party("org_2")}}, {"next_cursor", "c1"}});
-  if (cursor == "c1") return Json(bj::object{{"items", bj::array{party("org_3"), party("org_4")}}, {"next_cursor", "c2"}});
+  auto party = [](const std::string& id) {
+    return bj::object{{"id", id}, {"kind", "csirt"}, {"state", "FR"}, {"name", "N" + id}};
+  };
+  if (cursor.empty())
+    return Json(bj::object{{"items", bj::array{party("org_1"), party("org_2")}}, {"next_cursor", "c1"}});
+  if (cursor == "c1")
+    return Json(bj::object{{"items", bj::array{party("org_3"), party("org_4")}}, {"next_cursor", "c2"}});
   return Json(bj::object{{"items", bj::array{party("org_5")}}, {"next_cursor", nullptr}});
 }
 
@@ -427,7 +460,9 @@ TEST(Cli, ListAllStopsOnARepeatedCursor) {
 }
 
 TEST(Cli, ListFiltersBecomeQueryParameters) {
-  FakeServer server([](const FakeRequest&) { return Json(bj::object{{"items", bj::array{}}, {"next_cursor", nullptr}}); });
+  FakeServer server([](const FakeRequest&) {
+    return Json(bj::object{{"items", bj::array{}}, {"next_cursor", nullptr}});
+  });
   const std::map<std::string, std::string> env = {{"AIIP_SERVER", server.url()}};
   ASSERT_EQ(Aiip({"org", "list", "--kind", "law-enforcement-247", "--state", "DE"}, env).code, kExitOk);
   ASSERT_EQ(Aiip({"member", "list", "--org", "org_1"}, env).code, kExitOk);
@@ -460,8 +495,10 @@ class FakeAuditNode {
   explicit FakeAuditNode(uint64_t size)
       : key_(*crypto::Ed25519PrivateKey::FromSeed(std::string(32, '\x07'))) {
     for (uint64_t i = 0; i < size; ++i) {
-      audit::Entry entry{i, SystemTime(std::chrono::milliseconds(1'700'000'000'000 + static_cast<int64_t>(i))),
-                         {"mbr_1", "org_1", "organisation.update", "org_" + std::to_string(i), crypto::Sha256("v")}};
+      audit::Entry entry{
+          i,
+          SystemTime(std::chrono::milliseconds(1'700'000'000'000 + static_cast<int64_t>(i))),
+          {"mbr_1", "org_1", "organisation.update", "org_" + std::to_string(i), crypto::Sha256("v")}};
       encoded_.push_back(*audit::EncodeEntry(entry));
       entries_.push_back(entry);
       tree_.Append(audit::HashLeaf(encoded_.back()));
@@ -478,10 +515,10 @@ class FakeAuditNode {
     encoded_[index] = *audit::EncodeEntry(forged);
     entries_[index] = forged;
   }
-  bool wrong_leaf_hash = false;      // list entries with a leaf_hash of other bytes
-  bool bad_signature = false;        // flip a bit of the head signature
-  bool bad_inclusion_path = false;   // flip a bit of the first audit path hash
-  bool bad_consistency = false;      // flip a bit of the first consistency proof hash
+  bool wrong_leaf_hash = false;     // list entries with a leaf_hash of other bytes
+  bool bad_signature = false;       // flip a bit of the head signature
+  bool bad_inclusion_path = false;  // flip a bit of the first audit path hash
+  bool bad_consistency = false;     // flip a bit of the first consistency proof hash
 
   const crypto::Ed25519PublicKey& public_key() const { return key_.PublicKey(); }
 
@@ -490,7 +527,8 @@ class FakeAuditNode {
     auto query = QueryOf(request);
     auto number = [&](const char* key) { return std::stoull(query.at(key)); };
     if (path == "/api/v1/audit/key") {
-      return Json(bj::object{{"algorithm", "Ed25519"}, {"public_key", Base64Encode(key_.PublicKey().RawBytes())}});
+      return Json(
+          bj::object{{"algorithm", "Ed25519"}, {"public_key", Base64Encode(key_.PublicKey().RawBytes())}});
     }
     if (path == "/api/v1/audit/head") {
       std::string signature(sth_.signature.begin(), sth_.signature.end());
@@ -557,7 +595,9 @@ class FakeAuditNode {
 class AuditCliTest : public ::testing::Test {
  protected:
   AuditCliTest() : node_(13), server_([this](const FakeRequest& r) { return node_.Handle(r); }) {}
-  Outcome Node(std::vector<std::string> args) { return Aiip(std::move(args), {{"AIIP_SERVER", server_.url()}}); }
+  Outcome Node(std::vector<std::string> args) {
+    return Aiip(std::move(args), {{"AIIP_SERVER", server_.url()}});
+  }
 
   FakeAuditNode node_;
   FakeServer server_;
@@ -663,7 +703,8 @@ TEST(AuditOffline, VerifiesADataDirectory) {
     ASSERT_TRUE(log.has_value()) << log.error().ToString();
     for (int i = 0; i < 5; ++i) {
       Status written = (*store)->Write([&](store::Tx& tx) -> Status {
-        auto index = (*log)->Append(tx, {"mbr_1", "org_1", "member.create", "mbr_" + std::to_string(i), crypto::Sha256("x")});
+        auto index = (*log)->Append(
+            tx, {"mbr_1", "org_1", "member.create", "mbr_" + std::to_string(i), crypto::Sha256("x")});
         return index.has_value() ? Status::Ok() : index.error();
       });
       ASSERT_TRUE(written.ok()) << written.ToString();
@@ -674,7 +715,8 @@ TEST(AuditOffline, VerifiesADataDirectory) {
   EXPECT_EQ(ok.code, kExitOk) << ok.err;
   EXPECT_TRUE(ok.out.starts_with("ok: ")) << ok.out;
 
-  Outcome both = Aiip({"audit", "verify", "--data-dir", dir.path().string(), "--server", "http://127.0.0.1:1"});
+  Outcome both =
+      Aiip({"audit", "verify", "--data-dir", dir.path().string(), "--server", "http://127.0.0.1:1"});
   EXPECT_EQ(both.code, kExitUsage);
 
   {

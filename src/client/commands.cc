@@ -40,15 +40,20 @@ const std::vector<Column> kContactColumns = {
 const std::vector<Column> kMemberColumns = {{"ID", "id"},     {"ORGANISATION", "organisation"},
                                             {"TYPE", "type"}, {"DISABLED", "disabled"},
                                             {"NAME", "name"}, {"ROLES", "roles"}};
-const std::vector<Column> kTokenColumns = {{"ID", "id"},           {"MEMBER", "member"},
-                                           {"CREATED", "created_at"}, {"EXPIRES", "expires_at"},
-                                           {"REVOKED", "revoked_at"}, {"LABEL", "label"}};
+const std::vector<Column> kTokenColumns = {{"ID", "id"},
+                                           {"MEMBER", "member"},
+                                           {"CREATED", "created_at"},
+                                           {"EXPIRES", "expires_at"},
+                                           {"REVOKED", "revoked_at"},
+                                           {"LABEL", "label"}};
 
 const std::string kApi = "/api/v1";
 
 // `action` together with the storage its options are bound to.
 Action Keep(std::shared_ptr<void> options, Action action) {
-  return [options = std::move(options), action = std::move(action)](Session& session) { return action(session); };
+  return [options = std::move(options), action = std::move(action)](Session& session) {
+    return action(session);
+  };
 }
 
 std::string PathOf(std::string_view collection, const std::string& id) {
@@ -121,14 +126,14 @@ void AddPartyCommands(CLI::App& app, CommandTable& table) {
   AddOptional(list_cmd, "--kind", list->kind, "Only this kind: state, csirt, operator, ...");
   AddPageOptions(list_cmd, list->page);
   table.Add(list_cmd, Keep(list, ListAll(
-                                 kApi + "/parties",
-                                 [list] {
-                                   Query q;
-                                   AddIfGiven(q, "state", list->state);
-                                   AddIfGiven(q, "kind", list->kind);
-                                   return q;
-                                 },
-                                 list->page, kPartyColumns)));
+                                     kApi + "/parties",
+                                     [list] {
+                                       Query q;
+                                       AddIfGiven(q, "state", list->state);
+                                       AddIfGiven(q, "kind", list->kind);
+                                       return q;
+                                     },
+                                     list->page, kPartyColumns)));
 
   auto id = std::make_shared<std::string>();
   CLI::App* show = party->add_subcommand("show", "Show one party");
@@ -147,16 +152,18 @@ void AddOrgCommands(CLI::App& app, CommandTable& table) {
   auto add = std::make_shared<AddOptions>();
   CLI::App* add_cmd = org->add_subcommand("add", "Register an organisation");
   add_cmd->add_option("--name", add->name, "Name")->required();
-  add_cmd->add_option("--kind", add->kind,
-                      "csirt, operator, law-enforcement-247, central-authority, agency, company or insurer")
+  add_cmd
+      ->add_option("--kind", add->kind,
+                   "csirt, operator, law-enforcement-247, central-authority, agency, company or insurer")
       ->required();
   AddOptional(add_cmd, "--state", add->state, "ISO 3166-1 alpha-2 State (omit for Agency bodies)");
-  table.Add(add_cmd, Keep(add, ShowOne(Method::kPost, [] { return kApi + "/organisations"; },
-                                            [add] {
-                                              bj::object body{{"name", add->name}, {"kind", add->kind}};
-                                              if (add->state) body["state"] = *add->state;
-                                              return bj::value(std::move(body));
-                                            })));
+  table.Add(add_cmd, Keep(add, ShowOne(
+                                   Method::kPost, [] { return kApi + "/organisations"; },
+                                   [add] {
+                                     bj::object body{{"name", add->name}, {"kind", add->kind}};
+                                     if (add->state) body["state"] = *add->state;
+                                     return bj::value(std::move(body));
+                                   })));
 
   struct ListOptions {
     std::optional<std::string> state, kind;
@@ -168,19 +175,20 @@ void AddOrgCommands(CLI::App& app, CommandTable& table) {
   AddOptional(list_cmd, "--kind", list->kind, "Only this kind, e.g. csirt");
   AddPageOptions(list_cmd, list->page);
   table.Add(list_cmd, Keep(list, ListAll(
-                                 kApi + "/organisations",
-                                 [list] {
-                                   Query q;
-                                   AddIfGiven(q, "state", list->state);
-                                   AddIfGiven(q, "kind", list->kind);
-                                   return q;
-                                 },
-                                 list->page, kOrganisationColumns)));
+                                     kApi + "/organisations",
+                                     [list] {
+                                       Query q;
+                                       AddIfGiven(q, "state", list->state);
+                                       AddIfGiven(q, "kind", list->kind);
+                                       return q;
+                                     },
+                                     list->page, kOrganisationColumns)));
 
   auto show_id = std::make_shared<std::string>();
   CLI::App* show = org->add_subcommand("show", "Show one organisation");
   show->add_option("id", *show_id, "Organisation id")->required();
-  table.Add(show, Keep(show_id, ShowOne(Method::kGet, [show_id] { return PathOf("organisations", *show_id); })));
+  table.Add(show,
+            Keep(show_id, ShowOne(Method::kGet, [show_id] { return PathOf("organisations", *show_id); })));
 
   struct UpdateOptions {
     std::string id;
@@ -206,9 +214,8 @@ void AddOrgCommands(CLI::App& app, CommandTable& table) {
   auto delete_id = std::make_shared<std::string>();
   CLI::App* delete_cmd = org->add_subcommand("delete", "Delete an organisation");
   delete_cmd->add_option("id", *delete_id, "Organisation id")->required();
-  table.Add(delete_cmd,
-            Keep(delete_id, DeleteOne([delete_id] { return PathOf("organisations", *delete_id); },
-                                           "organisation", *delete_id)));
+  table.Add(delete_cmd, Keep(delete_id, DeleteOne([delete_id] { return PathOf("organisations", *delete_id); },
+                                                  "organisation", *delete_id)));
 }
 
 // The fields of a contact shared by `contact add` and `contact update`.
@@ -262,8 +269,8 @@ void AddContactCommands(CLI::App& app, CommandTable& table) {
   CLI::App* list_cmd = contact->add_subcommand("list", "List the contact points of an organisation");
   list_cmd->add_option("--org", *list_org, "Organisation id")->required();
   table.Add(list_cmd, [list_org, list_page](Session& session) -> Status {
-    AIIP_ASSIGN_OR_RETURN(bj::object list,
-                          session.FetchList(PathOf("organisations", *list_org) + "/contacts", {}, *list_page));
+    AIIP_ASSIGN_OR_RETURN(
+        bj::object list, session.FetchList(PathOf("organisations", *list_org) + "/contacts", {}, *list_page));
     session.ShowList(list, kContactColumns);
     return Status::Ok();
   });
@@ -284,7 +291,8 @@ void AddContactCommands(CLI::App& app, CommandTable& table) {
     update->fields.Fill(body);
     if (body.empty()) return UsageError("nothing to update: give at least one field option");
     if (update->version) body["version"] = *update->version;
-    AIIP_ASSIGN_OR_RETURN(bj::value answer, session.Call(Method::kPatch, PathOf("contacts", update->id), {}, body));
+    AIIP_ASSIGN_OR_RETURN(bj::value answer,
+                          session.Call(Method::kPatch, PathOf("contacts", update->id), {}, body));
     return session.ShowObject(answer);
   });
 
@@ -292,7 +300,7 @@ void AddContactCommands(CLI::App& app, CommandTable& table) {
   CLI::App* remove_cmd = contact->add_subcommand("remove", "Remove a contact point");
   remove_cmd->add_option("id", *remove_id, "Contact id")->required();
   table.Add(remove_cmd, Keep(remove_id, DeleteOne([remove_id] { return PathOf("contacts", *remove_id); },
-                                                        "contact", *remove_id)));
+                                                  "contact", *remove_id)));
 }
 
 void AddMemberCommands(CLI::App& app, CommandTable& table) {
@@ -330,13 +338,13 @@ void AddMemberCommands(CLI::App& app, CommandTable& table) {
   AddOptional(list_cmd, "--org", list->organisation, "Only members of this organisation");
   AddPageOptions(list_cmd, list->page);
   table.Add(list_cmd, Keep(list, ListAll(
-                                 kApi + "/members",
-                                 [list] {
-                                   Query q;
-                                   AddIfGiven(q, "organisation", list->organisation);
-                                   return q;
-                                 },
-                                 list->page, kMemberColumns)));
+                                     kApi + "/members",
+                                     [list] {
+                                       Query q;
+                                       AddIfGiven(q, "organisation", list->organisation);
+                                       return q;
+                                     },
+                                     list->page, kMemberColumns)));
 
   auto show_id = std::make_shared<std::string>();
   CLI::App* show = member->add_subcommand("show", "Show one member");
@@ -355,7 +363,8 @@ void AddMemberCommands(CLI::App& app, CommandTable& table) {
   update_cmd->add_option("id", update->id, "Member id")->required();
   AddOptional(update_cmd, "--name", update->name, "New name");
   AddRepeatable(update_cmd, "--role", update->roles, "New set of roles (repeatable; replaces all roles)");
-  CLI::Option* disable = update_cmd->add_flag("--disable", update->disable, "Disable: its tokens stop working");
+  CLI::Option* disable =
+      update_cmd->add_flag("--disable", update->disable, "Disable: its tokens stop working");
   update_cmd->add_flag("--enable", update->enable, "Enable again")->excludes(disable);
   AddOptional(update_cmd, "--version", update->version, "Apply only if the member is still at this version")
       ->check(CLI::PositiveNumber);
@@ -366,7 +375,8 @@ void AddMemberCommands(CLI::App& app, CommandTable& table) {
     if (update->disable || update->enable) body["disabled"] = update->disable;
     if (body.empty()) return UsageError("nothing to update: give --name, --role, --disable or --enable");
     if (update->version) body["version"] = *update->version;
-    AIIP_ASSIGN_OR_RETURN(bj::value answer, session.Call(Method::kPatch, PathOf("members", update->id), {}, body));
+    AIIP_ASSIGN_OR_RETURN(bj::value answer,
+                          session.Call(Method::kPatch, PathOf("members", update->id), {}, body));
     return session.ShowObject(answer);
   });
 }
@@ -420,18 +430,19 @@ void AddTokenCommands(CLI::App& app, CommandTable& table) {
   AddOptional(list_cmd, "--member", list->member, "Only tokens of this member");
   AddPageOptions(list_cmd, list->page);
   table.Add(list_cmd, Keep(list, ListAll(
-                                 kApi + "/tokens",
-                                 [list] {
-                                   Query q;
-                                   AddIfGiven(q, "member", list->member);
-                                   return q;
-                                 },
-                                 list->page, kTokenColumns)));
+                                     kApi + "/tokens",
+                                     [list] {
+                                       Query q;
+                                       AddIfGiven(q, "member", list->member);
+                                       return q;
+                                     },
+                                     list->page, kTokenColumns)));
 
   auto revoke_id = std::make_shared<std::string>();
   CLI::App* revoke = token->add_subcommand("revoke", "Revoke a token");
   revoke->add_option("id", *revoke_id, "Token id (tok_…)")->required();
-  table.Add(revoke, Keep(revoke_id, ShowOne(Method::kDelete, [revoke_id] { return PathOf("tokens", *revoke_id); })));
+  table.Add(revoke,
+            Keep(revoke_id, ShowOne(Method::kDelete, [revoke_id] { return PathOf("tokens", *revoke_id); })));
 }
 
 }  // namespace

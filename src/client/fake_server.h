@@ -27,10 +27,10 @@ struct FakeResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  bool close = false;                 // answer with "Connection: close" and hang up
-  bool drop_after = false;            // hang up after answering without announcing it, as
-                                      // a server does when a kept-alive connection idles out
-  std::chrono::milliseconds delay{0}; // wait this long before answering
+  bool close = false;                  // answer with "Connection: close" and hang up
+  bool drop_after = false;             // hang up after answering without announcing it, as
+                                       // a server does when a kept-alive connection idles out
+  std::chrono::milliseconds delay{0};  // wait this long before answering
 };
 
 // A self-signed certificate for 127.0.0.1 and localhost, in PEM.

@@ -55,10 +55,14 @@ std::string MediaType(std::string_view content_type) {
 
 http::verb Verb(Method method) {
   switch (method) {
-    case Method::kGet: return http::verb::get;
-    case Method::kPost: return http::verb::post;
-    case Method::kPatch: return http::verb::patch;
-    case Method::kDelete: return http::verb::delete_;
+    case Method::kGet:
+      return http::verb::get;
+    case Method::kPost:
+      return http::verb::post;
+    case Method::kPatch:
+      return http::verb::patch;
+    case Method::kDelete:
+      return http::verb::delete_;
   }
   return http::verb::get;
 }
@@ -98,8 +102,7 @@ Status StatusOf(const Problem& problem) {
   if (type.starts_with(kProblemPrefix)) type.erase(0, kProblemPrefix.size());
   if (type.empty()) type = "http-" + std::to_string(problem.http_status);
   std::string detail = problem.detail.empty() ? problem.title : problem.detail;
-  return Status(CodeForHttpStatus(problem.http_status), std::move(type), std::move(detail),
-                problem.field);
+  return Status(CodeForHttpStatus(problem.http_status), std::move(type), std::move(detail), problem.field);
 }
 
 }  // namespace
@@ -144,7 +147,7 @@ class HttpClient::Impl {
 
   ClientOptions options_;
   bool tls_ = false;
-  std::string host_;         // for DNS, SNI and certificate checks (no brackets)
+  std::string host_;  // for DNS, SNI and certificate checks (no brackets)
   std::string port_;
   std::string host_header_;  // "host[:port]" as in the URL
   std::string origin_;       // "scheme://host[:port]" for messages
@@ -160,8 +163,7 @@ class HttpClient::Impl {
 
 Status HttpClient::Impl::Init() {
   auto bad = [&](std::string why) {
-    return InvalidArgument("invalid-server-url",
-                           "server URL \"" + options_.server + "\" " + std::move(why));
+    return InvalidArgument("invalid-server-url", "server URL \"" + options_.server + "\" " + std::move(why));
   };
   auto parsed = boost::urls::parse_absolute_uri(options_.server);
   if (!parsed) return bad("is not an absolute URL");
@@ -220,8 +222,8 @@ void HttpClient::Impl::Close() {
 Status HttpClient::Impl::Connect(const std::string& url) {
   Close();
   const Clock::time_point deadline = Clock::now() + options_.connect_timeout;
-  const std::string timeout_detail = "timed out connecting to " + url + " after " +
-                                     std::to_string(options_.connect_timeout.count()) + " ms";
+  const std::string timeout_detail =
+      "timed out connecting to " + url + " after " + std::to_string(options_.connect_timeout.count()) + " ms";
 
   tcp::resolver resolver(io_);
   boost::system::error_code ec;
@@ -291,7 +293,9 @@ HttpClient::Impl::Exchange HttpClient::Impl::RoundTrip(const http::request<http:
   };
 
   boost::system::error_code ec;
-  WithStream([&](auto& stream) { http::async_write(stream, request, [&](boost::system::error_code e, size_t) { ec = e; }); });
+  WithStream([&](auto& stream) {
+    http::async_write(stream, request, [&](boost::system::error_code e, size_t) { ec = e; });
+  });
   if (!RunUntil(deadline, abort)) return timeout();
   if (ec) {
     Close();
@@ -315,8 +319,8 @@ HttpClient::Impl::Exchange HttpClient::Impl::RoundTrip(const http::request<http:
   return Exchange{};
 }
 
-Result<boost::json::value> HttpClient::Impl::Send(Method method, std::string_view path,
-                                                  const Query& query, const boost::json::value& body) {
+Result<boost::json::value> HttpClient::Impl::Send(Method method, std::string_view path, const Query& query,
+                                                  const boost::json::value& body) {
   last_problem.reset();
   std::string target = base_path_ + std::string(path);
   for (size_t i = 0; i < query.size(); ++i) {
@@ -389,25 +393,35 @@ std::string PathSegment(std::string_view segment) {
 
 Code CodeForHttpStatus(int http_status) {
   switch (http_status) {
-    case 400: return Code::kInvalidArgument;
-    case 401: return Code::kUnauthenticated;
-    case 403: return Code::kPermissionDenied;
-    case 404: return Code::kNotFound;
-    case 409: return Code::kConflict;
+    case 400:
+      return Code::kInvalidArgument;
+    case 401:
+      return Code::kUnauthenticated;
+    case 403:
+      return Code::kPermissionDenied;
+    case 404:
+      return Code::kNotFound;
+    case 409:
+      return Code::kConflict;
     case 412:
     case 422:
-    case 428: return Code::kFailedPrecondition;
-    case 413: return Code::kPayloadTooLarge;
+    case 428:
+      return Code::kFailedPrecondition;
+    case 413:
+      return Code::kPayloadTooLarge;
     case 429:
     case 502:
     case 503:
-    case 504: return Code::kUnavailable;
-    default: return http_status >= 400 && http_status < 500 ? Code::kInvalidArgument : Code::kInternal;
+    case 504:
+      return Code::kUnavailable;
+    default:
+      return http_status >= 400 && http_status < 500 ? Code::kInvalidArgument : Code::kInternal;
   }
 }
 
 bool IsTransportError(const Status& status) {
-  return status.code() == Code::kUnavailable && (status.type() == "unreachable" || status.type() == "timeout");
+  return status.code() == Code::kUnavailable &&
+         (status.type() == "unreachable" || status.type() == "timeout");
 }
 
 }  // namespace aiip::client

@@ -35,10 +35,10 @@ using Query = std::vector<std::pair<std::string, std::string>>;
 // An RFC 9457 problem document as answered by the server.
 struct Problem {
   int http_status = 0;
-  std::string type;        // as sent, e.g. "urn:aiip:problem:missing-field"
+  std::string type;  // as sent, e.g. "urn:aiip:problem:missing-field"
   std::string title;
   std::string detail;
-  std::string field;       // JSON Pointer of the offending input, or empty
+  std::string field;  // JSON Pointer of the offending input, or empty
   std::string instance;
   std::string request_id;
 };

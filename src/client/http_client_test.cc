@@ -1,12 +1,12 @@
 #include "client/http_client.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "client/fake_server.h"
 
@@ -96,9 +96,11 @@ TEST(HttpClient, ReusesOneConnection) {
 }
 
 TEST(HttpClient, ReconnectsAfterConnectionClose) {
-  FakeServer server([](const FakeRequest&) { FakeResponse r = Ok("{}");
+  FakeServer server([](const FakeRequest&) {
+    FakeResponse r = Ok("{}");
     r.close = true;
-    return r; });
+    return r;
+  });
   auto client = MustCreate(Options(server.url()));
   ASSERT_TRUE(client->Get("/api/v1/health").has_value());
   ASSERT_TRUE(client->Get("/api/v1/health").has_value());
@@ -106,9 +108,11 @@ TEST(HttpClient, ReconnectsAfterConnectionClose) {
 }
 
 TEST(HttpClient, ResendsOnceWhenAKeptAliveConnectionWasDropped) {
-  FakeServer server([](const FakeRequest&) { FakeResponse r = Ok("{}");
+  FakeServer server([](const FakeRequest&) {
+    FakeResponse r = Ok("{}");
     r.drop_after = true;
-    return r; });
+    return r;
+  });
   auto client = MustCreate(Options(server.url()));
   ASSERT_TRUE(client->Get("/api/v1/health").has_value());
   auto second = client->Post("/api/v1/members", {}, boost::json::object{{"name", "x"}});
@@ -146,9 +150,7 @@ TEST(HttpClient, ProblemBecomesStatusAndLastProblem) {
 }
 
 TEST(HttpClient, NonProblemErrorKeepsTheStatusLineOnly) {
-  FakeServer server([](const FakeRequest&) {
-    return Answer(502, "<html>oops</html>", "text/html");
-  });
+  FakeServer server([](const FakeRequest&) { return Answer(502, "<html>oops</html>", "text/html"); });
   auto client = MustCreate(Options(server.url()));
   auto result = client->Get("/api/v1/health");
   ASSERT_FALSE(result.has_value());
@@ -175,7 +177,8 @@ TEST(HttpClient, UnreachableServerIsUnavailableWithUrl) {
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code(), Code::kUnavailable);
   EXPECT_EQ(result.error().type(), "unreachable");
-  EXPECT_NE(result.error().detail().find(url + "/api/v1/health"), std::string::npos) << result.error().detail();
+  EXPECT_NE(result.error().detail().find(url + "/api/v1/health"), std::string::npos)
+      << result.error().detail();
   EXPECT_TRUE(IsTransportError(result.error()));
   EXPECT_FALSE(client->last_problem().has_value());
 }

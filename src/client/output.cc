@@ -94,8 +94,8 @@ std::string Cell(const boost::json::value* value) {
 }
 
 size_t DisplayWidth(std::string_view text) {
-  return static_cast<size_t>(std::ranges::count_if(
-      text, [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<size_t>(
+      std::ranges::count_if(text, [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 void PrintTable(std::ostream& out, const std::vector<Column>& columns, const boost::json::array& rows) {

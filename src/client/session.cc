@@ -33,7 +33,8 @@ Result<boost::json::value> Session::Call(Method method, const std::string& path,
   return client->Send(method, path, query, body);
 }
 
-Result<boost::json::object> Session::FetchList(const std::string& path, Query query, const PageOptions& page) {
+Result<boost::json::object> Session::FetchList(const std::string& path, Query query,
+                                               const PageOptions& page) {
   if (page.limit) query.emplace_back("limit", std::to_string(*page.limit));
   std::optional<std::string> cursor = page.cursor;
   std::set<std::string> seen_cursors;
@@ -45,7 +46,8 @@ Result<boost::json::object> Session::FetchList(const std::string& path, Query qu
     const boost::json::object* object = answer.if_object();
     const boost::json::value* page_items = object ? object->if_contains("items") : nullptr;
     const boost::json::value* next = object ? object->if_contains("next_cursor") : nullptr;
-    if (page_items == nullptr || !page_items->is_array() || (next && !next->is_null() && !next->is_string())) {
+    if (page_items == nullptr || !page_items->is_array() ||
+        (next && !next->is_null() && !next->is_string())) {
       return Err(InvalidResponse("the answer to GET " + path + " is not a list page"));
     }
     for (const auto& item : page_items->get_array()) items.push_back(item);
@@ -79,8 +81,9 @@ void Session::ShowList(const boost::json::object& list, const std::vector<Column
 }
 
 Status Session::ShowObject(const boost::json::value& value) {
-  if (!value.is_object()) return InvalidResponse("the server answered " + std::string(json::KindName(value)) +
-                                                 " where an object was expected");
+  if (!value.is_object())
+    return InvalidResponse("the server answered " + std::string(json::KindName(value)) +
+                           " where an object was expected");
   if (options_.json) {
     PrintJson(out_, value);
   } else {

@@ -32,9 +32,9 @@ struct GlobalOptions {
 
 // Paging options of list commands.
 struct PageOptions {
-  std::optional<int64_t> limit;   // page size, 1..500; the server's default when unset
+  std::optional<int64_t> limit;  // page size, 1..500; the server's default when unset
   std::optional<std::string> cursor;
-  bool all = false;               // follow next_cursor until the last page
+  bool all = false;  // follow next_cursor until the last page
 };
 
 class Session {

@@ -1,10 +1,11 @@
 #include "client/settings.h"
 
+#include <toml++/toml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace aiip::client {
 
@@ -36,14 +37,14 @@ Result<ConfigValues> ReadConfig(const std::string& path) {
   try {
     table = toml::parse(*text, path);
   } catch (const toml::parse_error& e) {
-    return Err(BadConfig(path, "line " + std::to_string(e.source().begin.line) + ": " +
-                                   std::string(e.description())));
+    return Err(BadConfig(
+        path, "line " + std::to_string(e.source().begin.line) + ": " + std::string(e.description())));
   }
   ConfigValues values;
   for (const auto& [key, node] : table) {
     if (key != "server" && key != "token_file" && key != "ca_file") {
-      return Err(BadConfig(path, "unknown key \"" + std::string(key.str()) +
-                                     "\" (known: server, token_file, ca_file)"));
+      return Err(BadConfig(
+          path, "unknown key \"" + std::string(key.str()) + "\" (known: server, token_file, ca_file)"));
     }
     std::optional<std::string> value = node.value<std::string>();
     if (!node.is_string() || !value) {
