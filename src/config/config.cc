@@ -351,7 +351,7 @@ Result<Invocation> LoadConfig(int argc, const char* const* argv, const EnvLookup
     return invocation;
   } catch (const CLI::CallForVersion& e) {
     invocation.action = Action::kVersion;
-    invocation.text = e.what();
+    invocation.text = std::string(e.what()) + "\n";
     return invocation;
   } catch (const CLI::ParseError& e) {
     return Err(InvalidArgument("invalid-flag", e.what()));

@@ -66,7 +66,7 @@ enum class Action {
 struct Invocation {
   Action action = Action::kRun;
   Config config;     // fully validated for kRun and kPrintConfig; defaults otherwise
-  std::string text;  // for kHelp and kVersion
+  std::string text;  // for kHelp and kVersion; ends with a newline
 };
 
 // Looks up an environment variable; nullopt when unset.
