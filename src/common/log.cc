@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <boost/json/serialize.hpp>
-#include <cstdio>
+#include <unistd.h>
+
+#include <cerrno>
 #include <mutex>
 
 #include "common/time.h"
@@ -37,16 +39,35 @@ bool ParseLevel(std::string_view text, Level& out) {
 
 void Write(Level level, std::string_view msg, const boost::json::object& fields) {
   if (level < g_level.load(std::memory_order_relaxed)) return;
-  boost::json::object line;
-  line["time"] = FormatRfc3339(SystemClock().Now());
-  line["level"] = Name(level);
-  line["msg"] = msg;
-  for (const auto& [k, v] : fields) line[k] = v;
-  std::string text = boost::json::serialize(line);
-  text += '\n';
+  // Build the line once, without a second JSON object, and hand it to the kernel in one
+  // write(2): access logs are written for every request.
+  std::string line;
+  line.reserve(160);
+  line += "{\"time\":\"";
+  line += FormatRfc3339(SystemClock().Now());
+  line += "\",\"level\":\"";
+  line += Name(level);
+  line += "\",\"msg\":";
+  line += boost::json::serialize(boost::json::string_view(msg.data(), msg.size()));
+  for (const auto& [key, value] : fields) {
+    line += ',';
+    line += boost::json::serialize(boost::json::string_view(key.data(), key.size()));
+    line += ':';
+    line += boost::json::serialize(value);
+  }
+  line += "}\n";
   std::lock_guard lock(g_mu);
-  std::fwrite(text.data(), 1, text.size(), stderr);
-  std::fflush(stderr);
+  const char* data = line.data();
+  size_t left = line.size();
+  while (left > 0) {
+    ssize_t n = ::write(STDERR_FILENO, data, left);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return;  // nowhere to report a failing log
+    }
+    data += n;
+    left -= static_cast<size_t>(n);
+  }
 }
 
 }  // namespace aiip::log
