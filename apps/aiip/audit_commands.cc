@@ -12,17 +12,17 @@
 #include <span>
 #include <sstream>
 
+#include "aiip/commands.h"
 #include "audit/entry.h"
 #include "audit/merkle.h"
 #include "audit/verify.h"
-#include "client/commands.h"
 #include "common/encoding.h"
 #include "common/time.h"
 #include "crypto/ed25519.h"
 #include "crypto/sha256.h"
 #include "store/store.h"
 
-namespace aiip::client {
+namespace aiip::cli {
 
 namespace {
 
@@ -528,4 +528,4 @@ void AddAuditCommands(CLI::App& app, CommandTable& table) {
   });
 }
 
-}  // namespace aiip::client
+}  // namespace aiip::cli

@@ -1,12 +1,12 @@
-#include "client/cli.h"
+#include "aiip/cli.h"
 
 #include <CLI/CLI.hpp>
 
-#include "client/commands.h"
-#include "client/output.h"
-#include "client/session.h"
+#include "aiip/commands.h"
+#include "aiip/output.h"
+#include "aiip/session.h"
 
-namespace aiip::client {
+namespace aiip::cli {
 
 namespace {
 
@@ -83,4 +83,4 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   return status.ok() ? kExitOk : ReportFailure(status, session, err);
 }
 
-}  // namespace aiip::client
+}  // namespace aiip::cli

@@ -17,9 +17,9 @@
 
 #include <ostream>
 
-#include "client/settings.h"
+#include "aiip/settings.h"
 
-namespace aiip::client {
+namespace aiip::cli {
 
 enum ExitCode : int {
   kExitOk = 0,
@@ -31,4 +31,4 @@ enum ExitCode : int {
 // (CLI11 exceptions) are handled here and become exit code 2.
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const EnvLookup& env);
 
-}  // namespace aiip::client
+}  // namespace aiip::cli

@@ -1,7 +1,7 @@
 // Tests of the `aiip` command line, run in-process against FakeServer: argument parsing,
 // settings, output, exit codes, pagination and the audit checks.
 
-#include "client/cli.h"
+#include "aiip/cli.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -11,25 +11,25 @@
 #include <fstream>
 #include <map>
 
+#include "aiip/output.h"
+#include "aiip/settings.h"
 #include "audit/entry.h"
 #include "audit/log.h"
 #include "audit/merkle.h"
 #include "client/fake_server.h"
-#include "client/output.h"
-#include "client/settings.h"
 #include "common/encoding.h"
 #include "common/time.h"
 #include "crypto/ed25519.h"
 #include "store/store.h"
 
-namespace aiip::client {
+namespace aiip::cli {
 namespace {
 
 namespace bj = boost::json;
 namespace fs = std::filesystem;
-using testing::FakeRequest;
-using testing::FakeResponse;
-using testing::FakeServer;
+using client::testing::FakeRequest;
+using client::testing::FakeResponse;
+using client::testing::FakeServer;
 
 struct Outcome {
   int code;
@@ -742,4 +742,4 @@ TEST(AuditOffline, MissingDatabaseIsAUsageError) {
 }
 
 }  // namespace
-}  // namespace aiip::client
+}  // namespace aiip::cli

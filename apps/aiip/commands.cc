@@ -1,10 +1,10 @@
-#include "client/commands.h"
+#include "aiip/commands.h"
 
 #include <memory>
 
 #include "common/time.h"
 
-namespace aiip::client {
+namespace aiip::cli {
 
 namespace bj = boost::json;
 
@@ -470,4 +470,4 @@ void AddRegistryCommands(CLI::App& app, CommandTable& table) {
   AddTokenCommands(app, table);
 }
 
-}  // namespace aiip::client
+}  // namespace aiip::cli

@@ -15,10 +15,10 @@
 #include <utility>
 #include <vector>
 
-#include "client/session.h"
+#include "aiip/session.h"
 #include "common/status.h"
 
-namespace aiip::client {
+namespace aiip::cli {
 
 using Action = std::function<Status(Session&)>;
 
@@ -47,4 +47,4 @@ CLI::Option* AddOptional(CLI::App* command, const std::string& name, std::option
 CLI::Option* AddOptional(CLI::App* command, const std::string& name, std::optional<int64_t>& target,
                          const std::string& help);
 
-}  // namespace aiip::client
+}  // namespace aiip::cli

@@ -1,10 +1,10 @@
-#include "client/output.h"
+#include "aiip/output.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <utility>
 
-namespace aiip::client {
+namespace aiip::cli {
 
 namespace {
 
@@ -144,4 +144,4 @@ void PrintJson(std::ostream& out, const boost::json::value& value) {
   out << '\n';
 }
 
-}  // namespace aiip::client
+}  // namespace aiip::cli

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace aiip::client {
+namespace aiip::cli {
 
 // One table column: its header and the key of the object field it shows.
 struct Column {
@@ -45,4 +45,4 @@ void PrintObject(std::ostream& out, const boost::json::object& object);
 // Prints `value` as JSON indented by two spaces, followed by a newline.
 void PrintJson(std::ostream& out, const boost::json::value& value);
 
-}  // namespace aiip::client
+}  // namespace aiip::cli

@@ -1,11 +1,11 @@
-#include "client/session.h"
+#include "aiip/session.h"
 
 #include <set>
 #include <utility>
 
 #include "common/json.h"
 
-namespace aiip::client {
+namespace aiip::cli {
 
 Status InvalidResponse(std::string detail) {
   return Status(Code::kInternal, "invalid-response", std::move(detail));
@@ -19,7 +19,7 @@ Session::Session(GlobalOptions options, EnvLookup env, std::ostream& out, std::o
 Result<HttpClient*> Session::Client() {
   if (client_) return client_.get();
   AIIP_ASSIGN_OR_RETURN(Settings settings, ResolveSettings(options_.settings, env_));
-  ClientOptions client_options;
+  client::ClientOptions client_options;
   client_options.server = std::move(settings.server);
   client_options.token = std::move(settings.token);
   client_options.ca_file = std::move(settings.ca_file);
@@ -92,4 +92,4 @@ Status Session::ShowObject(const boost::json::value& value) {
   return Status::Ok();
 }
 
-}  // namespace aiip::client
+}  // namespace aiip::cli

@@ -17,12 +17,20 @@
 #include <string>
 #include <vector>
 
+#include "aiip/output.h"
+#include "aiip/settings.h"
 #include "client/http_client.h"
-#include "client/output.h"
-#include "client/settings.h"
 #include "common/status.h"
 
-namespace aiip::client {
+namespace aiip::cli {
+
+// The command line speaks in the HTTP client's terms.
+using client::HttpClient;
+using client::IsTransportError;
+using client::Method;
+using client::PathSegment;
+using client::Problem;
+using client::Query;
 
 // The options every subcommand accepts.
 struct GlobalOptions {
@@ -85,4 +93,4 @@ Status InvalidResponse(std::string detail);
 // InvalidArgument("usage") for a command line that parses but makes no sense.
 Status UsageError(std::string detail);
 
-}  // namespace aiip::client
+}  // namespace aiip::cli

@@ -1,4 +1,4 @@
-#include "client/settings.h"
+#include "aiip/settings.h"
 
 #include <toml++/toml.h>
 
@@ -7,7 +7,7 @@
 #include <map>
 #include <sstream>
 
-namespace aiip::client {
+namespace aiip::cli {
 
 namespace {
 
@@ -131,4 +131,4 @@ Result<Settings> ResolveSettings(const SettingsFlags& flags, const EnvLookup& en
   return settings;
 }
 
-}  // namespace aiip::client
+}  // namespace aiip::cli

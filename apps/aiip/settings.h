@@ -20,7 +20,7 @@
 
 #include "common/status.h"
 
-namespace aiip::client {
+namespace aiip::cli {
 
 inline constexpr std::string_view kDefaultServer = "http://127.0.0.1:8700";
 
@@ -54,4 +54,4 @@ std::string DefaultConfigPath(const EnvLookup& env);
 // non-empty and a single line. Returns InvalidArgument("invalid-token-file") otherwise.
 Result<std::string> ReadTokenFile(const std::string& path);
 
-}  // namespace aiip::client
+}  // namespace aiip::cli
