@@ -1,8 +1,6 @@
 #include "node/node.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cstdio>
@@ -11,6 +9,7 @@
 #include "audit/log.h"
 #include "common/clock.h"
 #include "common/embedded.h"
+#include "common/files.h"
 #include "common/log.h"
 #include "common/random.h"
 #include "crypto/ed25519.h"
@@ -43,20 +42,6 @@ struct Node::Parts {
 };
 
 namespace {
-// Writes `contents` to `path` with mode 0600, replacing it atomically.
-Status WritePrivateFile(const fs::path& path, const std::string& contents) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  ::unlink(tmp.c_str());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Internal("cannot create " + tmp.string());
-  bool ok = ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) return Internal("cannot write " + path.string());
-  return Status::Ok();
-}
-
 audit::EntryFields ToEntryFields(const registry::AuditEvent& event) {
   audit::EntryFields fields;
   fields.member_id = event.member;

@@ -1,13 +1,12 @@
 #include "registry/registry.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
 
 #include "common/encoding.h"
+#include "common/files.h"
 #include "common/ids.h"
 #include "common/json.h"
 #include "common/time.h"
@@ -58,6 +57,21 @@ Member MemberFromRow(const Row& r) {
 }
 Token TokenFromRow(const Row& r) {
   return {r.Text(0), r.Text(1), r.OptionalText(2), r.Text(3), r.OptionalText(4), r.OptionalText(5)};
+}
+
+// One page from rows fetched with LIMIT page.limit + 1: the extra row only says that more
+// follow, and the last item's id becomes the cursor.
+template <typename T, typename Convert>
+Page<T> PageOf(const store::Rows& rows, size_t limit, Convert convert) {
+  Page<T> out;
+  for (const auto& r : rows) {
+    if (out.items.size() == limit) {
+      out.next_after = out.items.back().id;
+      break;
+    }
+    out.items.push_back(convert(r));
+  }
+  return out;
 }
 
 // Runs `fn(tx)` -> Result<T> as one durable write and returns its value.
@@ -152,22 +166,6 @@ void ValidateRoles(json::ObjectReader& reader, const std::vector<std::string>& r
       return;
     }
   }
-}
-
-Status WriteSecretFile(const std::filesystem::path& path, const std::string& contents) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  ::unlink(tmp.c_str());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return Internal("cannot create " + tmp.string());
-  bool ok = ::write(fd, contents.data(), contents.size()) == static_cast<ssize_t>(contents.size()) &&
-            ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return Internal("cannot write " + path.string());
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -373,15 +371,7 @@ Result<Page<Organisation>> Registry::ListOrganisations(const PartyFilter& filter
     sql += " ORDER BY id LIMIT ?";
     params.emplace_back(static_cast<int64_t>(page.limit + 1));
     AIIP_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-    Page<Organisation> out;
-    for (const auto& r : rows) {
-      if (out.items.size() == page.limit) {
-        out.next_after = out.items.back().id;
-        break;
-      }
-      out.items.push_back(OrgFromRow(r));
-    }
-    return out;
+    return PageOf<Organisation>(rows, page.limit, OrgFromRow);
   });
 }
 
@@ -629,15 +619,7 @@ Result<Page<Member>> Registry::ListMembers(const Actor& actor, std::optional<std
     sql += " ORDER BY id LIMIT ?";
     params.emplace_back(static_cast<int64_t>(page.limit + 1));
     AIIP_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-    Page<Member> out;
-    for (const auto& r : rows) {
-      if (out.items.size() == page.limit) {
-        out.next_after = out.items.back().id;
-        break;
-      }
-      out.items.push_back(MemberFromRow(r));
-    }
-    return out;
+    return PageOf<Member>(rows, page.limit, MemberFromRow);
   });
 }
 
@@ -744,15 +726,7 @@ Result<Page<Token>> Registry::ListTokens(const Actor& actor, std::optional<std::
     sql += " ORDER BY t.id LIMIT ?";
     params.emplace_back(static_cast<int64_t>(page.limit + 1));
     AIIP_ASSIGN_OR_RETURN(auto rows, tx.Query(sql, params));
-    Page<Token> out;
-    for (const auto& r : rows) {
-      if (out.items.size() == page.limit) {
-        out.next_after = out.items.back().id;
-        break;
-      }
-      out.items.push_back(TokenFromRow(r));
-    }
-    return out;
+    return PageOf<Token>(rows, page.limit, TokenFromRow);
   });
 }
 
@@ -820,7 +794,7 @@ Result<bool> Registry::Bootstrap(const std::filesystem::path& token_file) {
       "aiip_" + Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(secret_bytes.data()), secret_bytes.size()));
   // The file is written before the commit: a crash in between leaves a token that does not
   // work yet, and the next start bootstraps again; the reverse order could lock everyone out.
-  AIIP_RETURN_IF_ERROR(WriteSecretFile(token_file, secret + "\n"));
+  AIIP_RETURN_IF_ERROR(WritePrivateFile(token_file, secret + "\n"));
   Actor system = Actor::System();
   Status st = store_.Write([&](Tx& tx) -> Status {
     std::string now = Now();
