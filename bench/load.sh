@@ -65,7 +65,7 @@ run_wrk() {  # label url [header]
   local rps p99 non2xx
   rps="$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')"
   p99="$(printf '%s\n' "$out" | awk '$1=="99%" {print $2}')"
-  non2xx="$(printf '%s\n' "$out" | awk '/Non-2xx/ {print $4}')"
+  non2xx="$(printf '%s\n' "$out" | awk '/Non-2xx/ {print $5}')"
   printf '%-44s %12s req/s   p99 %8s   non-2xx %s\n' "$label" "$rps" "$p99" "${non2xx:-0}"
 }
 

@@ -624,7 +624,8 @@ Result<Page<Member>> Registry::ListMembers(const Actor& actor, std::optional<std
 }
 
 Result<Member> Registry::UpdateMember(const Actor& actor, std::string_view id, const bj::object& body) {
-  return WriteValue<Member>(store_, [&](Tx& tx) -> Result<Member> {
+  ForgetAuthentications();
+  auto updated = WriteValue<Member>(store_, [&](Tx& tx) -> Result<Member> {
     AIIP_ASSIGN_OR_RETURN(Member m, LoadMember(tx, id));
     if (!actor.HasRole("admin") && actor.organisation != m.organisation) {
       return Err(NotFound("no member '" + std::string(id) + "'"));
@@ -658,6 +659,8 @@ Result<Member> Registry::UpdateMember(const Actor& actor, std::string_view id, c
     AIIP_RETURN_IF_ERROR(Audit(tx, actor, "member.update", m.id, ToJson(m)));
     return m;
   });
+  ForgetAuthentications();
+  return updated;
 }
 
 // ---- Tokens ----
@@ -731,7 +734,10 @@ Result<Page<Token>> Registry::ListTokens(const Actor& actor, std::optional<std::
 }
 
 Result<Token> Registry::RevokeToken(const Actor& actor, std::string_view id) {
-  return WriteValue<Token>(store_, [&](Tx& tx) -> Result<Token> {
+  // Forgotten after the commit too: a lookup racing with the revocation may have cached
+  // the token again from the state before it.
+  ForgetAuthentications();
+  auto revoked = WriteValue<Token>(store_, [&](Tx& tx) -> Result<Token> {
     AIIP_ASSIGN_OR_RETURN(Token t, LoadToken(tx, id));
     if (t.member != actor.member) {
       AIIP_ASSIGN_OR_RETURN(Member owner, LoadMember(tx, t.member));
@@ -746,6 +752,8 @@ Result<Token> Registry::RevokeToken(const Actor& actor, std::string_view id) {
     AIIP_RETURN_IF_ERROR(Audit(tx, actor, "token.revoke", t.id, ToJson(t)));
     return t;
   });
+  ForgetAuthentications();
+  return revoked;
 }
 
 Result<Actor> Registry::Authenticate(std::string_view secret) {
@@ -753,8 +761,18 @@ Result<Actor> Registry::Authenticate(std::string_view secret) {
     return Err(Unauthenticated("the bearer token is not an AIIP token"));
   }
   std::string hash = HashTokenSecret(secret);
-  std::string now = Now();
-  return ReadValue<Actor>(store_, [&](Tx& tx) -> Result<Actor> {
+  SystemTime now_time = clock_.Now();
+  std::string now = FormatRfc3339(now_time);
+  {
+    std::shared_lock lock(auth_mu_);
+    auto it = auth_cache_.find(hash);
+    if (it != auth_cache_.end() && now_time - it->second.cached_at < kAuthCacheTtl &&
+        !(it->second.expires_at && *it->second.expires_at <= now)) {
+      return it->second.actor;
+    }
+  }
+  std::optional<std::string> expires_at;
+  AIIP_ASSIGN_OR_RETURN(Actor actor, ReadValue<Actor>(store_, [&](Tx& tx) -> Result<Actor> {
     AIIP_ASSIGN_OR_RETURN(auto row,
                           QueryOne(tx,
                                    "SELECT t.id, t.expires_at, t.revoked_at, m.id, m.organisation, m.roles, m.disabled, "
@@ -762,9 +780,8 @@ Result<Actor> Registry::Authenticate(std::string_view secret) {
                                    "JOIN organisations o ON o.id = m.organisation WHERE t.hash = ?",
                                    {store::Blob{hash}}));
     if (!row) return Err(Unauthenticated("the bearer token is not valid"));
-    if (auto expires = row->OptionalText(1); expires && *expires <= now) {
-      return Err(Unauthenticated("the bearer token has expired"));
-    }
+    expires_at = row->OptionalText(1);
+    if (expires_at && *expires_at <= now) return Err(Unauthenticated("the bearer token has expired"));
     if (!row->IsNull(2)) return Err(Unauthenticated("the bearer token has been revoked"));
     if (row->Int(6) != 0) return Err(Unauthenticated("the member holding this token is disabled"));
     Actor a;
@@ -775,7 +792,16 @@ Result<Actor> Registry::Authenticate(std::string_view secret) {
     a.state = row->OptionalText(7);
     a.organisation_kind = row->Text(8);
     return a;
-  });
+  }));
+  std::unique_lock lock(auth_mu_);
+  if (auth_cache_.size() >= kAuthCacheLimit) auth_cache_.clear();
+  auth_cache_[hash] = CachedActor{actor, expires_at, now_time};
+  return actor;
+}
+
+void Registry::ForgetAuthentications() {
+  std::unique_lock lock(auth_mu_);
+  auth_cache_.clear();
 }
 
 // ---- Bootstrap and demonstration data ----

@@ -13,6 +13,8 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <shared_mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -121,7 +123,12 @@ class Registry {
 
   // Resolves a bearer token. kUnauthenticated (with a reason that does not reveal whether
   // the token exists) for unknown, expired or revoked tokens and disabled members.
+  // Successful lookups are cached for kAuthCacheTtl: every change on this node that can
+  // withdraw access (token revocation, member update) empties the cache at once; a change
+  // made by another node sharing the database takes effect here within the TTL.
   Result<Actor> Authenticate(std::string_view secret);
+
+  static constexpr std::chrono::milliseconds kAuthCacheTtl{2000};
 
   // Loads organisations, contacts and members from demonstration data (the JSON format of
   // data/demo/README.md; `source` names it in errors) in one transaction, once: a marker in
@@ -134,8 +141,19 @@ class Registry {
   Status CheckManages(const Actor& actor, std::string_view organisation) const;
   std::string Now() const;
 
+  struct CachedActor {
+    Actor actor;
+    std::optional<std::string> expires_at;  // the token's own expiry
+    SystemTime cached_at;
+  };
+  void ForgetAuthentications();
+
   store::Store& store_;
   const ReferenceData& reference_;
+  // Token hash -> actor. Bounded: emptied when it reaches kAuthCacheLimit entries.
+  static constexpr size_t kAuthCacheLimit = 100'000;
+  std::shared_mutex auth_mu_;
+  std::unordered_map<std::string, CachedActor> auth_cache_;
   AuditAppend audit_;
   const Clock& clock_;
   Random& random_;

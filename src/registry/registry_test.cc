@@ -151,6 +151,28 @@ TEST_P(RegistryTest, TokensExpireAndRevoke) {
   EXPECT_EQ(registry_->Authenticate("not-even-a-token").error().code(), Code::kUnauthenticated);
 }
 
+TEST_P(RegistryTest, AuthenticationCacheNeverOutlivesALocalRevocationOrItsTtl) {
+  auto org = registry_->CreateOrganisation(admin_, Obj(R"({"name":"Cache","kind":"operator","state":"NO"})")).value();
+  auto member = registry_->CreateMember(admin_, Obj(R"({"organisation":")" + org.id + R"(","name":"n","roles":["noc"]})")).value();
+  auto local = registry_->CreateToken(admin_, Obj(R"({"member":")" + member.id + R"("})")).value();
+  auto remote = registry_->CreateToken(admin_, Obj(R"({"member":")" + member.id + R"("})")).value();
+  ASSERT_TRUE(registry_->Authenticate(local.secret).has_value());
+  ASSERT_TRUE(registry_->Authenticate(remote.secret).has_value());
+
+  // Revoked through this registry: refused at once, although the lookup was cached.
+  ASSERT_TRUE(registry_->RevokeToken(admin_, local.token.id).has_value());
+  EXPECT_EQ(registry_->Authenticate(local.secret).error().code(), Code::kUnauthenticated);
+
+  // Revoked by another node sharing the database: refused once the TTL has passed.
+  ASSERT_TRUE(registry_->Authenticate(remote.secret).has_value());
+  ASSERT_TRUE(store_->Write([&](store::Tx& tx) {
+                      return tx.Exec("UPDATE tokens SET revoked_at = '2026-01-01T00:00:00.000Z' WHERE id = ?",
+                                     {remote.token.id});
+                    }).ok());
+  clock_.Advance(Registry::kAuthCacheTtl);
+  EXPECT_EQ(registry_->Authenticate(remote.secret).error().code(), Code::kUnauthenticated);
+}
+
 TEST_P(RegistryTest, OrgAdminsManageOnlyTheirOwnOrganisation) {
   auto a = registry_->CreateOrganisation(admin_, Obj(R"({"name":"A","kind":"csirt","state":"AT"})")).value();
   auto b = registry_->CreateOrganisation(admin_, Obj(R"({"name":"B","kind":"csirt","state":"CZ"})")).value();
