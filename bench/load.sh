@@ -43,7 +43,9 @@ mkdir -p "$work/www"
 curl -s -H "Authorization: Bearer $token" "$target" >"$work/www/org.json"
 nginx_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 nginx_conf="$work/nginx.conf"
+# The worker runs as root because the files live in this run's private temporary folder.
 cat >"$nginx_conf" <<CONF
+user root;
 worker_processes 2;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log;
@@ -56,6 +58,11 @@ http {
 }
 CONF
 nginx -c "$nginx_conf"
+peer_status="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$nginx_port/org.json")"
+if [ "$peer_status" != 200 ]; then
+  echo "the nginx peer answers $peer_status, not 200; see $work/nginx-error.log" >&2
+  exit 1
+fi
 
 run_wrk() {  # label url [header]
   local label="$1" target_url="$2"
