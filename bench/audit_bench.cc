@@ -192,6 +192,7 @@ BENCHMARK(BM_DurableAppend)
     ->Threads(8)
     ->Threads(32)
     ->Threads(128)
+    ->Threads(512)
     ->UseRealTime()
     ->MinTime(2.0)
     ->Unit(benchmark::kMicrosecond);
