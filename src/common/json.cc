@@ -1,5 +1,7 @@
 #include "common/json.h"
 
+#include <cmath>
+
 namespace aiip::json {
 namespace bj = boost::json;
 
@@ -142,23 +144,32 @@ std::string ObjectReader::RequiredString(std::string_view key, size_t max_length
 std::optional<int64_t> ObjectReader::OptionalInt(std::string_view key, int64_t min, int64_t max) {
   const bj::value* v = Lookup(key);
   if (v == nullptr || v->is_null()) return std::nullopt;
+  auto out_of_range = [&] {
+    Fail(key, "out-of-range",
+         "'" + std::string(key) + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
+    return std::nullopt;
+  };
   int64_t n;
   if (v->is_int64()) {
     n = v->as_int64();
   } else if (v->is_uint64()) {
-    Fail(key, "out-of-range", "'" + std::string(key) + "' must be at most " + std::to_string(max));
-    return std::nullopt;
-  } else if (v->is_double() && v->as_double() == static_cast<double>(static_cast<int64_t>(v->as_double()))) {
-    n = static_cast<int64_t>(v->as_double());
+    return out_of_range();  // above INT64_MAX
+  } else if (v->is_double()) {
+    // A number with no fraction is an integer however it is written ("1e3", "-0.0"), and one
+    // beyond int64 is out of range, not of the wrong type. Check before converting: a double
+    // outside int64 does not convert (undefined behaviour), 2^63 included.
+    const double d = v->as_double();
+    if (std::trunc(d) != d) {
+      TypeError(key, "an integer", *v);
+      return std::nullopt;
+    }
+    if (!(d >= -0x1p63 && d < 0x1p63)) return out_of_range();
+    n = static_cast<int64_t>(d);
   } else {
     TypeError(key, "an integer", *v);
     return std::nullopt;
   }
-  if (n < min || n > max) {
-    Fail(key, "out-of-range",
-         "'" + std::string(key) + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
-    return std::nullopt;
-  }
+  if (n < min || n > max) return out_of_range();
   return n;
 }
 
