@@ -47,8 +47,13 @@ std::optional<std::string> Decode64(std::string_view in, const char* alphabet) {
   std::array<int, 256> table;
   table.fill(-1);
   for (int k = 0; k < 64; ++k) table[static_cast<uint8_t>(alphabet[k])] = k;
-  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
+  // Only canonical text decodes (RFC 4648 §3.5), so that no two texts stand for the same
+  // bytes: padding is absent or exactly completes the last quantum, and the bits left over
+  // after the last byte are zero.
+  const size_t padding = in.size() - (in.find_last_not_of('=') + 1);
+  in.remove_suffix(padding);
   if (in.size() % 4 == 1) return std::nullopt;
+  if (padding != 0 && (padding > 2 || (in.size() + padding) % 4 != 0)) return std::nullopt;
   std::string out;
   out.reserve(in.size() * 3 / 4);
   uint32_t acc = 0;
@@ -63,6 +68,7 @@ std::optional<std::string> Decode64(std::string_view in, const char* alphabet) {
       out += static_cast<char>(acc >> bits & 0xff);
     }
   }
+  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
 }
 }  // namespace
