@@ -71,8 +71,14 @@ Result<SystemTime> ParseRfc3339(std::string_view s) {
     return bad("missing Z or UTC offset");
   }
   if (pos != s.size()) return bad("trailing characters");
-  SystemTime t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + milliseconds{millis};
-  return t - minutes{offset_minutes};
+  SystemTime t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + milliseconds{millis} -
+                 minutes{offset_minutes};
+  // An offset can carry a time at either end of the calendar past the four-digit years
+  // ("9999-12-31T23:59:59-10:00"); FormatRfc3339 could not write it back.
+  if (t < sys_days{year{0} / 1 / 1} || t >= sys_days{year{10000} / 1 / 1}) {
+    return bad("outside the years 0000-9999 once converted to UTC");
+  }
+  return t;
 }
 
 }  // namespace aiip

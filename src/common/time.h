@@ -14,7 +14,8 @@ namespace aiip {
 std::string FormatRfc3339(SystemTime t);
 
 // Parses an RFC 3339 date-time (any offset, optional fraction; fractions below a
-// millisecond are truncated). Returns InvalidArgument("invalid-timestamp") on failure.
+// millisecond are truncated), whose UTC time falls in the years 0000-9999 that
+// FormatRfc3339 can write. Returns InvalidArgument("invalid-timestamp") on failure.
 Result<SystemTime> ParseRfc3339(std::string_view text);
 
 }  // namespace aiip
