@@ -373,9 +373,10 @@ int ReplayAndMutate(int argc, char** argv) {
 // it. The macro brings its own semicolons.
 __AFL_FUZZ_INIT()
 
-namespace {
-
-int FuzzUnderAfl() {
+// At global namespace scope, not in the anonymous namespace: __AFL_INIT and __AFL_LOOP
+// declare AFL++'s runtime functions at block scope, and there they would get internal
+// linkage and never be linked to the runtime.
+static int FuzzUnderAfl() {
   // The fork server starts here, after static initialisation, rather than before main.
   __AFL_INIT();
   const unsigned char* buffer = __AFL_FUZZ_TESTCASE_BUF;
@@ -387,8 +388,6 @@ int FuzzUnderAfl() {
   }
   return 0;
 }
-
-}  // namespace
 
 #pragma GCC diagnostic pop
 #endif
