@@ -7,7 +7,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -46,7 +45,17 @@ class DbStore final : public Store {
  private:
   struct PendingWrite {
     const std::function<Status(Tx&)>* fn;
-    std::promise<Status> done;
+    Status result;  // set by the writer before its batch's `done`
+  };
+  // A group-commit batch. Write calls join the newest queued batch that has room (fewer
+  // than max_batch writes) or queue a new one; the writer takes the oldest whole, so the
+  // batches are the same as taking up to max_batch writes off a queue. Once the writer has
+  // set every result it sets `done` and wakes all of the batch's callers with one futex
+  // wake, instead of one wake per caller, each of which could hand the CPU to the woken
+  // caller before the writer had woken the rest or started the next batch.
+  struct Batch {
+    std::vector<PendingWrite*> writes;  // guarded by queue_mu_ while queued
+    std::atomic<uint32_t> done{0};
   };
 
   DbStore(Dialect dialect, const StoreOptions& options, ConnectionFactory writer_factory,
@@ -54,7 +63,7 @@ class DbStore final : public Store {
 
   // Writer thread.
   void WriterLoop();
-  void RunBatch(const std::vector<PendingWrite*>& batch);
+  void RunBatch(Batch& batch);
   // Runs the batch transaction, filling `results` with each write's own status; returns
   // non-OK if the transaction as a whole did not commit.
   Status RunBatchTransaction(const std::vector<PendingWrite*>& batch, std::vector<Status>& results);
@@ -77,7 +86,7 @@ class DbStore final : public Store {
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::deque<PendingWrite*> queue_;  // guarded by queue_mu_
+  std::deque<std::shared_ptr<Batch>> queue_;  // guarded by queue_mu_
   bool closing_ = false;             // guarded by queue_mu_
   std::once_flag close_once_;
   std::unique_ptr<Connection> writer_;  // owned by the writer thread once it runs

@@ -548,6 +548,56 @@ TEST_P(StoreTest, CloseDrainsQueuedWritesThenRefusesNewOnes) {
   store_->Close();  // idempotent
 }
 
+TEST_P(StoreTest, QueuedWritesFormBatchesOfAtMostMaxBatchEachWithItsOwnResult) {
+  StoreOptions options;
+  options.max_batch = 3;
+  Reopen(options);
+
+  std::promise<void> gate;
+  std::shared_future<void> opened = gate.get_future().share();
+  std::atomic<bool> first_running{false};
+  constexpr int kQueued = 10;
+  std::vector<Status> results(kQueued + 1);
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    results[0] = store_->Write([&](Tx& tx) {
+      first_running = true;
+      opened.wait();
+      return tx.Exec("INSERT INTO items (id, writer) VALUES (0, 0)");
+    });
+  });
+  while (!first_running) std::this_thread::yield();
+  for (int i = 1; i <= kQueued; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = store_->Write([i](Tx& tx) -> Status {
+        AIIP_RETURN_IF_ERROR(tx.Exec("INSERT INTO items (id, writer) VALUES (?, 0)", {int64_t{i}}));
+        if (i % 3 == 0) return InvalidArgument("deliberate", "write " + std::to_string(i));
+        return Status::Ok();
+      });
+    });
+  }
+  // As above: 200 ms for every write to queue behind the blocked first one.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  gate.set_value();
+  for (auto& thread : threads) thread.join();
+
+  for (int i = 0; i <= kQueued; ++i) {
+    if (i != 0 && i % 3 == 0) {
+      EXPECT_EQ(results[i].code(), Code::kInvalidArgument) << i << ": " << results[i].ToString();
+      EXPECT_NE(results[i].ToString().find("write " + std::to_string(i)), std::string::npos);
+    } else {
+      EXPECT_TRUE(results[i].ok()) << i << ": " << results[i].ToString();
+    }
+  }
+  EXPECT_EQ(QueryInt(*store_, "SELECT COUNT(*) FROM items"), kQueued + 1 - kQueued / 3);
+  // The blocked write alone, then the ten queued ones in batches of 3, 3, 3 and 1; a batch
+  // whose writes all failed is rolled back, not committed, and (queue order being up to
+  // the threads) at most one batch can be all failures.
+  uint64_t commits = store_->Timings().commits;
+  EXPECT_GE(commits, 4u);
+  EXPECT_LE(commits, 5u);
+}
+
 TEST_P(StoreTest, CountsTimings) {
   ASSERT_TRUE(InsertItem(*store_, 1).ok());
   EXPECT_FALSE(InsertItem(*store_, 1).ok());

@@ -176,6 +176,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
 
 SqliteConnection::~SqliteConnection() {
   ClearCache();
+  for (sqlite3_stmt* stmt : control_) sqlite3_finalize(stmt);
   sqlite3_close_v2(db_);
 }
 
@@ -255,7 +256,29 @@ Result<Rows> SqliteConnection::Query(std::string_view sql, const std::vector<Val
   return rows;
 }
 
+Status SqliteConnection::RunControl(Control control) {
+  std::string_view sql = kControlSql[control];
+  sqlite3_stmt*& stmt = control_[control];
+  if (stmt == nullptr) {
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                nullptr);
+    if (rc != SQLITE_OK) {
+      stmt = nullptr;
+      return Error(rc, sqlite3_errmsg(db_), sql);
+    }
+  }
+  int rc = sqlite3_step(stmt);
+  std::string message = rc == SQLITE_DONE ? std::string() : std::string(sqlite3_errmsg(db_));
+  // Reset at once: a statement left active would keep its transaction state pinned.
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_DONE) return Error(rc, message, sql);
+  return Status::Ok();
+}
+
 Status SqliteConnection::ExecDirect(std::string_view sql) {
+  for (size_t i = 0; i < kControlCount; ++i) {
+    if (sql == kControlSql[i]) return RunControl(static_cast<Control>(i));
+  }
   std::string text(sql);
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return Error(rc, sqlite3_errmsg(db_), sql);
@@ -265,16 +288,16 @@ Status SqliteConnection::ExecDirect(std::string_view sql) {
 Status SqliteConnection::Begin(TxMode mode) {
   // IMMEDIATE takes the write lock now, so a batch never fails halfway with SQLITE_BUSY
   // on its first write; DEFERRED lets the snapshot start at the first read.
-  return ExecDirect(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  return RunControl(mode == TxMode::kWrite ? kBeginImmediate : kBeginDeferred);
 }
 
-Status SqliteConnection::Commit() { return ExecDirect("COMMIT"); }
+Status SqliteConnection::Commit() { return RunControl(kCommit); }
 
 Status SqliteConnection::Rollback() {
   // SQLite rolls a transaction back by itself after some errors (SQLITE_FULL, IOERR,
   // BUSY, NOMEM); then there is nothing left to undo.
   if (sqlite3_get_autocommit(db_) != 0) return Status::Ok();
-  return ExecDirect("ROLLBACK");
+  return RunControl(kRollback);
 }
 
 }  // namespace aiip::store

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -41,6 +42,10 @@ class SqliteConnection final : public Connection {
   Status Begin(TxMode mode) override;
   Status Commit() override;
   Status Rollback() override;
+  // The transaction-control statements the store drives around every write (BEGIN,
+  // COMMIT, ROLLBACK and the savepoint `w`: SAVEPOINT w, RELEASE w, ROLLBACK TO w) run as
+  // prepared statements kept for the connection's lifetime; anything else runs through
+  // sqlite3_exec, unprepared and uncached.
   Status ExecDirect(std::string_view sql) override;
   // SQLite has no session to lose; an I/O error surfaces on the statement itself.
   bool Broken() const override { return false; }
@@ -51,7 +56,25 @@ class SqliteConnection final : public Connection {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
+  // The statements that RunControl keeps prepared, by index into kControlSql.
+  enum Control : size_t {
+    kBeginImmediate,
+    kBeginDeferred,
+    kCommit,
+    kRollback,
+    kSavepoint,
+    kRelease,
+    kRollbackTo,
+    kControlCount,
+  };
+  static constexpr std::array<std::string_view, kControlCount> kControlSql = {
+      "BEGIN IMMEDIATE", "BEGIN DEFERRED", "COMMIT", "ROLLBACK", "SAVEPOINT w", "RELEASE w", "ROLLBACK TO w",
+  };
+
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  // Runs one transaction-control statement through its prepared statement (prepared on
+  // first use; they take no parameters and return no rows).
+  Status RunControl(Control control);
   Result<sqlite3_stmt*> Prepare(std::string_view sql);
   // Runs `sql`; collects result rows into `rows` unless it is null.
   Status Run(std::string_view sql, const std::vector<Value>& params, Rows* rows);
@@ -63,6 +86,8 @@ class SqliteConnection final : public Connection {
 
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*, StringHash, std::equal_to<>> statements_;
+  // Not in statements_: that cache is emptied when full, these are needed for every write.
+  std::array<sqlite3_stmt*, kControlCount> control_{};
   int64_t changed_rows_ = 0;
 };
 
