@@ -31,8 +31,10 @@ class Connection : public Tx {
   [[nodiscard]] virtual Status Commit() = 0;
   // Rolls back the open transaction, if any. Returns the database error on failure.
   [[nodiscard]] virtual Status Rollback() = 0;
-  // Runs one parameterless statement without preparing or caching it: savepoints and
+  // Runs one parameterless statement outside the statement cache: savepoints and
   // migration DDL, which would otherwise pin cached plans to a schema about to change.
+  // (SQLite keeps the fixed transaction-control texts prepared on the side, since the
+  // group-commit writer runs them for every write.)
   [[nodiscard]] virtual Status ExecDirect(std::string_view sql) = 0;
   // True if the session is lost and the connection must be replaced before reuse.
   virtual bool Broken() const = 0;
