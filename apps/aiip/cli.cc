@@ -65,6 +65,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddSystemCommands(app, table);
   AddRegistryCommands(app, table);
   AddAuditCommands(app, table);
+  AddVulnCommands(app, table);
+  AddAttributeCommands(app, table);
+  AddLegalCommands(app, table);
 
   try {
     app.parse(argc, argv);
@@ -80,7 +83,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     return kExitUsage;
   }
   const Status status = (*action)(session);
-  return status.ok() ? kExitOk : ReportFailure(status, session, err);
+  if (!status.ok()) return ReportFailure(status, session, err);
+  return session.findings_exit() ? kExitProblem : kExitOk;
 }
 
 }  // namespace aiip::cli

@@ -39,6 +39,12 @@ void AddSystemCommands(CLI::App& app, CommandTable& table);
 void AddRegistryCommands(CLI::App& app, CommandTable& table);
 // aiip audit head | entries | proof | consistency | verify
 void AddAuditCommands(CLI::App& app, CommandTable& table);
+// aiip vuln scan | ingest ... (vuln_commands.cc)
+void AddVulnCommands(CLI::App& app, CommandTable& table);
+// aiip attribute ... (attribute_commands.cc)
+void AddAttributeCommands(CLI::App& app, CommandTable& table);
+// aiip legal assess | havens ... (legal_commands.cc)
+void AddLegalCommands(CLI::App& app, CommandTable& table);
 
 // Adds option `name` that sets `target` only when given (CLI11 2.1 has no std::optional
 // binding). Returns the option for further configuration.

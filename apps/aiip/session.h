@@ -72,6 +72,11 @@ class Session {
   // ("invalid-response") if `value` is not an object.
   Status ShowObject(const boost::json::value& value);
 
+  // Offline checks that succeed but find something (e.g. `aiip vuln scan` finding an
+  // affected component) set exit code 1 here; RunCli returns it when the action succeeds.
+  void set_findings_exit(bool findings) { findings_exit_ = findings; }
+  bool findings_exit() const { return findings_exit_; }
+
   bool json() const { return options_.json; }
   // Whether --server was given on the command line.
   bool server_flag_given() const { return options_.settings.server.has_value(); }
@@ -85,6 +90,7 @@ class Session {
   std::ostream& out_;
   std::ostream& err_;
   std::unique_ptr<HttpClient> client_;
+  bool findings_exit_ = false;
 };
 
 // Status(kInternal, "invalid-response") for a server answer of the wrong shape.
