@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,11 +40,38 @@ struct Request {
   const std::string& PathParam(std::string_view name) const;
 };
 
+// Where a streaming response (server-sent events) writes. Thread-safe: any thread may push.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Queues `bytes` to be written after everything pushed before. Returns false once the
+  // connection is gone or its queue overflowed (the connection is then closed, and the
+  // client is expected to reconnect and resume); the source should drop the sink.
+  virtual bool Push(std::string bytes) = 0;
+  // Ends the response: what was queued is written, then the connection closes.
+  virtual void Close() = 0;
+  // False once the connection is gone.
+  virtual bool Open() const = 0;
+};
+
+// The producer of a streaming response. The server writes the head and Response::body
+// first, then calls Attach once, on a server thread, with the connection's sink; the source
+// keeps the sink and pushes to it until it is no longer Open().
+class StreamSource {
+ public:
+  virtual ~StreamSource() = default;
+  virtual void Attach(std::shared_ptr<StreamSink> sink) = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   Headers headers;  // extra headers (lower-case names)
   std::string body;
+  // Set for a response whose body continues after `body` for as long as the connection
+  // lives (text/event-stream). It is sent without Content-Length and the connection closes
+  // when the stream ends; write timeouts apply to each write.
+  std::shared_ptr<StreamSource> stream;
 
   void SetHeader(std::string name, std::string value);
 };

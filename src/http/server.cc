@@ -56,6 +56,9 @@ namespace {
 // while the client is still uploading the body).
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr size_t kReadChunk = 4096;
+// A streaming client that falls this far behind is disconnected; it resumes from its last
+// event id, which costs less than holding an unbounded queue for it.
+constexpr size_t kMaxStreamQueueBytes = 4 << 20;
 // How long Shutdown waits for connections it closed by force to go away.
 constexpr std::chrono::seconds kForcedCloseWait{1};
 constexpr size_t kMaxRequestIdLength = 64;
@@ -243,7 +246,7 @@ namespace {
 
 // Where a connection is; Stop() uses it to tell idle connections from busy ones. (A
 // handler runs on the connection's strand, so Stop() never observes one running.)
-enum class Phase { kHandshake, kIdle, kReading, kWriting, kClosing };
+enum class Phase { kHandshake, kIdle, kReading, kWriting, kStreaming, kClosing };
 
 // What the access log and metrics need once the response has been written.
 struct Exchange {
@@ -254,6 +257,30 @@ struct Exchange {
   int status = 0;
   size_t bytes = 0;
   std::chrono::steady_clock::time_point start;
+};
+
+// The StreamSink of one streaming response: forwards pushes to its session's strand. It
+// holds the session weakly, so a closed connection is freed even while a source still
+// holds the sink.
+class SessionSink final : public StreamSink {
+ public:
+  using Forward = std::function<void(std::string bytes, bool close)>;
+  explicit SessionSink(Forward forward) : forward_(std::move(forward)) {}
+
+  bool Push(std::string bytes) override {
+    if (!open_.load()) return false;
+    forward_(std::move(bytes), false);
+    return open_.load();
+  }
+  void Close() override {
+    if (open_.load()) forward_({}, true);
+  }
+  bool Open() const override { return open_.load(); }
+  void MarkClosed() { open_.store(false); }
+
+ private:
+  Forward forward_;
+  std::atomic<bool> open_{true};
 };
 
 // One connection. Every member function runs on the connection's strand; the session
@@ -451,8 +478,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       head_ += ": ";
       head_ += value;
     }
-    // RFC 9110 §8.6: no Content-Length in a 204 response.
-    if (response.status != 204) {
+    stream_source_ = std::move(response.stream);
+    if (stream_source_ != nullptr) {
+      // The body is delimited by the end of the connection.
+      keep_alive_ = false;
+      head_ += "\r\nCache-Control: no-store";
+    } else if (response.status != 204) {  // RFC 9110 §8.6: no Content-Length in a 204
+
       head_ += "\r\nContent-Length: ";
       head_ += std::to_string(response.body.size());
     }
@@ -477,14 +509,72 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                           {"remote", remote_}});
     server_.RecordRequest(exchange_.route, exchange_.method, exchange_.status, seconds);
     if (ec) return Close();
+    if (stream_source_ != nullptr && !server_.stopping()) return StartStreaming();
     if (!keep_alive_ || server_.stopping()) return Linger();
     ++served_;
     ReadRequest();
   }
 
+  void StartStreaming() {
+    phase_ = Phase::kStreaming;
+    Lowest().expires_never();
+    std::weak_ptr<Session> weak = this->shared_from_this();
+    auto executor = stream_.get_executor();
+    sink_ = std::make_shared<SessionSink>([weak, executor](std::string bytes, bool close) {
+      asio::post(executor, [weak, bytes = std::move(bytes), close]() mutable {
+        if (auto self = weak.lock()) self->OnStreamPush(std::move(bytes), close);
+      });
+    });
+    // The client sends nothing more; a read completes only when it goes away. It reads the
+    // TCP socket under any TLS layer, since its bytes are discarded either way.
+    Lowest().socket().async_read_some(asio::buffer(discard_), Bind(&Session::OnStreamRead));
+    std::shared_ptr<StreamSource> source = std::move(stream_source_);
+    source->Attach(sink_);
+  }
+
+  void OnStreamRead(const error_code& ec, size_t) {
+    if (ec) return Close();
+    Lowest().socket().async_read_some(asio::buffer(discard_), Bind(&Session::OnStreamRead));
+  }
+
+  void OnStreamPush(std::string bytes, bool close) {
+    if (phase_ != Phase::kStreaming) return;
+    if (close) {
+      close_requested_ = true;
+    } else {
+      stream_queued_bytes_ += bytes.size();
+      stream_queue_.push_back(std::move(bytes));
+      if (stream_queued_bytes_ > kMaxStreamQueueBytes) return Close();
+    }
+    if (!stream_writing_) WriteStreamQueue();
+  }
+
+  void WriteStreamQueue() {
+    if (stream_queue_.empty()) {
+      // Everything was written and the client sends nothing, so closing loses nothing.
+      if (close_requested_) Close();
+      return;
+    }
+    body_.clear();
+    for (std::string& piece : stream_queue_) body_ += piece;
+    stream_queue_.clear();
+    stream_queued_bytes_ = 0;
+    stream_writing_ = true;
+    Lowest().expires_after(options_.write_timeout);
+    asio::async_write(stream_, asio::buffer(body_), Bind(&Session::OnStreamWrite));
+  }
+
+  void OnStreamWrite(const error_code& ec, size_t) {
+    stream_writing_ = false;
+    if (ec || phase_ != Phase::kStreaming) return Close();
+    Lowest().expires_never();
+    WriteStreamQueue();
+  }
+
   void OnStop(bool force) {
     if (force) return Close();
     if (phase_ == Phase::kClosing) return;
+    if (phase_ == Phase::kStreaming) return Close();
     bool nothing_received =
         phase_ == Phase::kReading && buffer_.size() == 0 && parser_.has_value() && !parser_->got_some();
     if (phase_ == Phase::kIdle || phase_ == Phase::kHandshake || nothing_received) {
@@ -521,6 +611,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void Close() {
     phase_ = Phase::kClosing;
+    if (sink_ != nullptr) sink_->MarkClosed();
     Lowest().close();
   }
 
@@ -537,6 +628,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool keep_alive_ = false;
   bool unread_input_ = false;  // a request was rejected before it was read completely
   uint64_t served_ = 0;
+  // Streaming responses (kStreaming).
+  std::shared_ptr<StreamSource> stream_source_;
+  std::shared_ptr<SessionSink> sink_;
+  std::vector<std::string> stream_queue_;
+  size_t stream_queued_bytes_ = 0;
+  bool stream_writing_ = false;
+  bool close_requested_ = false;
+  std::array<char, 256> discard_{};
 };
 
 }  // namespace

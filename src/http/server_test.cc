@@ -11,6 +11,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
@@ -425,6 +426,86 @@ TEST_F(ServerTest, GracefulShutdownFinishesInFlightRequests) {
   EXPECT_FALSE(response.keep_alive());
   stopper.join();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+}
+
+// A stream source that hands its sink to the test.
+class CapturingSource final : public StreamSource {
+ public:
+  void Attach(std::shared_ptr<StreamSink> sink) override { attached_.set_value(std::move(sink)); }
+  std::shared_ptr<StreamSink> WaitForSink() { return attached_.get_future().get(); }
+
+ private:
+  std::promise<std::shared_ptr<StreamSink>> attached_;
+};
+
+Response StreamingResponse(const std::shared_ptr<CapturingSource>& source) {
+  Response response;
+  response.content_type = "text/event-stream";
+  response.body = ": hello\n\n";
+  response.stream = source;
+  return response;
+}
+
+TEST_F(ServerTest, StreamingResponseDeliversPushesInOrderUntilClosed) {
+  auto source = std::make_shared<CapturingSource>();
+  StartServer({}, [&](Request&) { return StreamingResponse(source); });
+  auto stream = Connect();
+  auto request = Get("/stream");
+  request.prepare_payload();
+  bhttp::write(stream, request);
+  std::shared_ptr<StreamSink> sink = source->WaitForSink();
+  std::thread pusher([sink] {
+    for (int i = 0; i < 100; ++i) EXPECT_TRUE(sink->Push("data: " + std::to_string(i) + "\n\n"));
+    sink->Close();
+  });
+  std::string received;
+  beast::error_code ec;
+  stream.expires_after(5s);
+  asio::read(stream, asio::dynamic_buffer(received), ec);  // until the server closes
+  pusher.join();
+  EXPECT_EQ(ec, asio::error::eof);
+  EXPECT_NE(received.find("HTTP/1.1 200 OK\r\n"), std::string::npos);
+  EXPECT_NE(received.find("Content-Type: text/event-stream\r\n"), std::string::npos);
+  EXPECT_EQ(received.find("Content-Length"), std::string::npos);
+  std::string expected = ": hello\n\n";
+  for (int i = 0; i < 100; ++i) expected += "data: " + std::to_string(i) + "\n\n";
+  EXPECT_EQ(received.substr(received.find("\r\n\r\n") + 4), expected);
+  EXPECT_FALSE(sink->Open());
+}
+
+TEST_F(ServerTest, StreamingSinkClosesWhenTheClientGoesAway) {
+  auto source = std::make_shared<CapturingSource>();
+  StartServer({}, [&](Request&) { return StreamingResponse(source); });
+  {
+    auto stream = Connect();
+    auto request = Get("/stream");
+    request.prepare_payload();
+    bhttp::write(stream, request);
+    std::shared_ptr<StreamSink> sink = source->WaitForSink();
+    EXPECT_TRUE(sink->Open());
+    stream.close();
+    bool closed = false;
+    for (int i = 0; i < 200 && !closed; ++i) {
+      std::this_thread::sleep_for(10ms);
+      closed = !sink->Open();
+    }
+    EXPECT_TRUE(closed);
+    EXPECT_FALSE(sink->Push("data: late\n\n"));
+  }
+}
+
+TEST_F(ServerTest, ShutdownEndsStreamingResponses) {
+  auto source = std::make_shared<CapturingSource>();
+  StartServer({}, [&](Request&) { return StreamingResponse(source); });
+  auto stream = Connect();
+  auto request = Get("/stream");
+  request.prepare_payload();
+  bhttp::write(stream, request);
+  std::shared_ptr<StreamSink> sink = source->WaitForSink();
+  auto start = std::chrono::steady_clock::now();
+  server_->Shutdown(5s);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_FALSE(sink->Open());
 }
 
 TEST_F(ServerTest, ShutdownAfterGraceClosesStuckConnections) {
