@@ -115,6 +115,9 @@ class HttpClient::Impl {
   Status Init();
   Result<boost::json::value> Send(Method method, std::string_view path, const Query& query,
                                   const boost::json::value& body);
+  Result<RawResponse> PostRaw(std::string_view path, std::string_view content_type,
+                              const std::vector<std::pair<std::string, std::string>>& headers,
+                              std::string body);
 
   std::optional<Problem> last_problem;
   const ClientOptions& options() const { return options_; }
@@ -129,6 +132,9 @@ class HttpClient::Impl {
   };
 
   Status Connect(const std::string& url);
+  // Sends `request` (reconnecting as needed) and reads the answer into `response`.
+  Status Transact(const http::request<http::string_body>& request,
+                  http::response<http::string_body>& response, const std::string& url);
   Exchange RoundTrip(const http::request<http::string_body>& request,
                      http::response<http::string_body>& response, const std::string& url);
   void Close();
@@ -344,17 +350,7 @@ Result<boost::json::value> HttpClient::Impl::Send(Method method, std::string_vie
   request.prepare_payload();
 
   http::response<http::string_body> response;
-  for (int attempt = 0;; ++attempt) {
-    const bool reused = connected_;
-    if (!connected_) {
-      if (Status connected = Connect(url); !connected.ok()) return Err(connected);
-    }
-    Exchange exchange = RoundTrip(request, response, url);
-    if (exchange.status.ok()) break;
-    // Resend once on a fresh connection when a kept-alive one turned out to be closed:
-    // the server never saw the request then, so even a POST cannot be applied twice.
-    if (!(reused && exchange.stale && attempt == 0)) return Err(exchange.status);
-  }
+  AIIP_RETURN_IF_ERROR(Transact(request, response, url));
 
   const int http_status = static_cast<int>(response.result_int());
   if (http_status < 200 || http_status > 299) {
@@ -370,6 +366,39 @@ Result<boost::json::value> HttpClient::Impl::Send(Method method, std::string_vie
   return std::move(*parsed);
 }
 
+Status HttpClient::Impl::Transact(const http::request<http::string_body>& request,
+                                  http::response<http::string_body>& response, const std::string& url) {
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = connected_;
+    if (!connected_) AIIP_RETURN_IF_ERROR(Connect(url));
+    Exchange exchange = RoundTrip(request, response, url);
+    if (exchange.status.ok()) return Status::Ok();
+    // Resend once on a fresh connection when a kept-alive one turned out to be closed:
+    // the server never saw the request then, so even a POST cannot be applied twice.
+    if (!(reused && exchange.stale && attempt == 0)) return exchange.status;
+  }
+}
+
+Result<RawResponse> HttpClient::Impl::PostRaw(std::string_view path, std::string_view content_type,
+                                              const std::vector<std::pair<std::string, std::string>>& headers,
+                                              std::string body) {
+  last_problem.reset();
+  std::string target = base_path_ + std::string(path);
+  if (target.empty()) target = "/";
+  const std::string url = origin_ + target;
+  http::request<http::string_body> request{http::verb::post, target, 11};
+  request.set(http::field::host, host_header_);
+  request.set(http::field::user_agent, options_.user_agent);
+  request.set(http::field::content_type, content_type);
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.body() = std::move(body);
+  request.keep_alive(true);
+  request.prepare_payload();
+  http::response<http::string_body> response;
+  AIIP_RETURN_IF_ERROR(Transact(request, response, url));
+  return RawResponse{static_cast<int>(response.result_int()), std::move(response.body())};
+}
+
 HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpClient::~HttpClient() = default;
 
@@ -377,6 +406,12 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(ClientOptions options) {
   auto impl = std::make_unique<Impl>(std::move(options));
   if (Status status = impl->Init(); !status.ok()) return Err(status);
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(impl)));
+}
+
+Result<RawResponse> HttpClient::PostRaw(std::string_view path, std::string_view content_type,
+                                        const std::vector<std::pair<std::string, std::string>>& headers,
+                                        std::string body) {
+  return impl_->PostRaw(path, content_type, headers, std::move(body));
 }
 
 Result<boost::json::value> HttpClient::Send(Method method, std::string_view path, const Query& query,

@@ -55,6 +55,12 @@ struct ClientOptions {
 
 enum class Method { kGet, kPost, kPatch, kDelete };
 
+// A response taken as it is, for peers that are not AIIP nodes (webhook receivers).
+struct RawResponse {
+  int status = 0;
+  std::string body;
+};
+
 class HttpClient {
  public:
   // Validates `options` (scheme http/https, a host, no query or fragment, readable CA file)
@@ -87,6 +93,13 @@ class HttpClient {
                                     const boost::json::value& body = nullptr) {
     return Send(Method::kDelete, path, query, body);
   }
+
+  // Posts `body` as `content_type` with extra `headers` (name, value) to base URL + `path`
+  // ("" = the base URL itself) and returns the answer whatever its status: only transport
+  // failures are errors (kUnavailable "unreachable" / "timeout").
+  Result<RawResponse> PostRaw(std::string_view path, std::string_view content_type,
+                              const std::vector<std::pair<std::string, std::string>>& headers,
+                              std::string body);
 
   // The problem the server answered to the most recent call, or nullopt if that call
   // succeeded or never got an answer (e.g. the server was unreachable).

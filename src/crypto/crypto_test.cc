@@ -9,6 +9,7 @@
 #include "common/encoding.h"
 #include "common/random.h"
 #include "crypto/ed25519.h"
+#include "crypto/hmac.h"
 #include "crypto/sha256.h"
 
 namespace aiip::crypto {
@@ -38,6 +39,34 @@ unsigned Mode(const std::filesystem::path& path) {
   struct stat st;
   EXPECT_EQ(::stat(path.c_str(), &st), 0);
   return st.st_mode & 07777;
+}
+
+// --- HMAC-SHA256: RFC 4231 test cases 1, 2 and 6 --------------------------------------
+
+TEST(HmacSha256, Rfc4231Vectors) {
+  struct Case {
+    const char* key_hex;
+    const char* message_hex;
+    const char* mac_hex;
+  };
+  const std::string long_key(262, 'a');  // 131 bytes of 0xaa: longer than the block
+  const Case cases[] = {
+      {"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265",
+       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+      {"4a656665", "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
+       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+      {long_key.c_str(),
+       "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a65204b6579202d2048617368204b6579204669727374",
+       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+  };
+  for (const Case& c : cases) {
+    Sha256Digest mac = HmacSha256(Unhex(c.key_hex), Unhex(c.message_hex));
+    EXPECT_EQ(HexEncode(mac), c.mac_hex);
+    EXPECT_TRUE(DigestsEqual(mac, HmacSha256(Unhex(c.key_hex), Unhex(c.message_hex))));
+    Sha256Digest altered = mac;
+    altered[31] ^= 1;
+    EXPECT_FALSE(DigestsEqual(mac, altered));
+  }
 }
 
 // --- SHA-256: FIPS 180-4 example vectors -------------------------------------------
