@@ -228,7 +228,10 @@ class CycloneDxReader {
     }
     const bj::array* affects = r.Array("affects");
     if (affects == nullptr || affects->empty()) {
-      r.Warn(pointer, "the vulnerability affects nothing (no 'affects'); no statement recorded");
+      // A statement with no target speaks for everything its author ships (CycloneDX VEX
+      // use case "applies to all products"); component_ref stays empty.
+      base.origin = pointer;
+      inv_.vex.push_back(std::move(base));
       return;
     }
     const std::string affects_pointer = Child(pointer, "affects");
@@ -506,7 +509,7 @@ Result<Inventory> ParsePlainList(std::string_view text) {
 
 Result<Inventory> ParseInventory(std::string_view bytes) {
   const std::string_view trimmed = TrimStart(bytes);
-  if (!trimmed.starts_with('{')) return ParsePlainList(bytes);
+  if (!trimmed.starts_with('{') && !trimmed.starts_with('[')) return ParsePlainList(bytes);
   AIIP_ASSIGN_OR_RETURN(bj::object root, json::ParseObject(trimmed));
   if (root.contains("bomFormat")) return CycloneDxFromObject(root);
   if (root.contains("spdxVersion")) return SpdxFromObject(root);

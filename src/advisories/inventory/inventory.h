@@ -47,7 +47,8 @@ struct VexVersion {
 };
 
 // One CycloneDX vulnerability as it applies to one `affects[]` target (a vulnerability with
-// three targets gives three statements).
+// three targets gives three statements; one with no `affects` gives one statement with an
+// empty component_ref, which speaks for everything the document's author ships).
 struct VexStatement {
   std::string vulnerability_id;      // e.g. "CVE-2021-44228"
   std::vector<std::string> aliases;  // ids of `references[]` (e.g. "GHSA-...", "SNYK-...")
@@ -58,7 +59,7 @@ struct VexStatement {
   std::string justification;         // analysis.justification, e.g. "code_not_reachable"
   std::string detail;                // analysis.detail
   std::vector<VexVersion> versions;  // affects[].versions; empty = the target as a whole
-  std::string origin;                // JSON Pointer of the affects[] entry
+  std::string origin;                // JSON Pointer of the affects[] entry (of the vulnerability if none)
 };
 
 struct Inventory {
@@ -88,8 +89,8 @@ Result<Inventory> ParsePlainList(std::string_view text);
 
 // Detects the format and parses: a JSON object with "bomFormat" is CycloneDX (it must say
 // "CycloneDX"), one with "spdxVersion" is SPDX, any other JSON object is an error
-// ("unknown-format"); text not starting with '{' (after whitespace and a UTF-8 BOM) is a
-// plain list.
+// ("unknown-format"), and so is any other JSON value ("not-an-object"); text not starting
+// with '{' or '[' (after whitespace and a UTF-8 BOM) is a plain list.
 Result<Inventory> ParseInventory(std::string_view bytes);
 
 }  // namespace aiip::advisories
