@@ -1,11 +1,19 @@
-// Maven's ComparableVersion (maven-artifact; the POM reference's "Version Order
-// Specification"). A version is a list of items (numbers and qualifiers); "-" and a
-// transition from digits to letters open a sub-list; trailing "null" items (0, "", "final",
-// "ga", "release") are trimmed from each list. Every text is a Maven version, so there is no
-// fallback.
-//
-// Every sub-list is the last element of its parent, so the tree is kept flat: a kList item
-// marks where a sub-list begins, and everything after it belongs to that sub-list.
+// Maven versions, ordered by the POM reference's "Version Order Specification"
+// (https://maven.apache.org/pom.html#version-order-specification), which is also how OSV
+// orders them:
+//  - the version is split into tokens at "." and "-" and at every change between digits
+//    and other characters (such a change counts as "-"); each token remembers the separator
+//    before it; an empty token is "0";
+//  - qualifiers ignore case; "cr" is "rc"; "ga", "final" and "release" are ""; "a", "b", "m"
+//    directly followed by a digit are "alpha", "beta", "milestone";
+//  - trailing null tokens (0, "") are trimmed, and again before each remaining "-" from
+//    the end to the start;
+//  - the shorter version is padded with nulls carrying the other's separators; tokens with
+//    the same separator compare numbers numerically, a number after a qualifier, known
+//    qualifiers as alpha < beta < milestone < rc < snapshot < "" < sp < anything else
+//    (lexically); with different separators ".qualifier" < "-qualifier" < "-number" <
+//    ".number".
+// Every text is a Maven version, so there is no fallback.
 #include <string_view>
 
 #include "advisories/versions/internal.h"
@@ -13,166 +21,148 @@
 namespace aiip::advisories::internal {
 namespace {
 
-struct Item {
-  enum class Kind : unsigned char { kInt, kString, kList };
-  Kind kind = Kind::kInt;
-  bool removed = false;
-  std::string_view text;  // digits (kInt) or the qualifier as written (kString)
+struct Token {
+  char prefix = '\0';  // '\0' for the first token, else '.' or '-'
+  std::string_view value;
+  bool number = false;
+  bool padding = false;  // a null token added to pad the shorter version
 };
 
-using Items = SmallVec<Item, 24>;
+using Tokens = SmallVec<Token, 24>;
 
-// The qualifier's rank: alpha < beta < milestone < rc < snapshot < "" (release) < sp <
-// anything else (compared as text).
-int QualifierRank(std::string_view q) {
-  constexpr std::string_view kKnown[] = {"alpha", "beta", "milestone", "rc", "snapshot", "", "sp"};
-  for (int i = 0; i < 7; ++i) {
-    if (EqualsIgnoreCase(q, kKnown[i])) return i;
+Token MakeToken(char prefix, std::string_view text, bool followed_by_transition) {
+  Token t{prefix, text, false, false};
+  if (text.empty()) {
+    t.value = "0";
+    t.number = true;
+    return t;
   }
-  return 7;
-}
-constexpr int kReleaseRank = 5;
-
-// The qualifier after Maven's aliases ("a1" -> alpha, "cr" -> rc, "ga" -> ""...).
-std::string_view Canonical(std::string_view q, bool followed_by_digit) {
-  if (followed_by_digit && q.size() == 1) {
-    switch (ToLower(q[0])) {
+  if (IsDigit(text[0])) {
+    while (t.value.size() > 1 && t.value[0] == '0') t.value.remove_prefix(1);
+    t.number = true;
+    return t;
+  }
+  if (EqualsIgnoreCase(text, "cr")) {
+    t.value = "rc";
+  } else if (EqualsIgnoreCase(text, "ga") || EqualsIgnoreCase(text, "final") ||
+             EqualsIgnoreCase(text, "release")) {
+    t.value = "";
+  } else if (followed_by_transition && text.size() == 1) {
+    switch (ToLower(text[0])) {
       case 'a':
-        return "alpha";
+        t.value = "alpha";
+        break;
       case 'b':
-        return "beta";
+        t.value = "beta";
+        break;
       case 'm':
-        return "milestone";
+        t.value = "milestone";
+        break;
       default:
         break;
     }
   }
-  if (EqualsIgnoreCase(q, "ga") || EqualsIgnoreCase(q, "final") || EqualsIgnoreCase(q, "release")) return "";
-  if (EqualsIgnoreCase(q, "cr")) return "rc";
-  return q;
+  return t;
 }
 
-int CompareQualifiers(std::string_view a, std::string_view b) {
-  const int ra = QualifierRank(a);
-  const int rb = QualifierRank(b);
-  if (ra != rb) return ra < rb ? -1 : 1;
-  return ra == 7 ? CompareIgnoreCase(a, b) : 0;
+bool IsNull(const Token& t) { return t.value.empty() || (t.number && t.value == "0"); }
+
+void Erase(Tokens& tokens, size_t i) {
+  for (size_t k = i; k + 1 < tokens.size(); ++k) tokens[k] = tokens[k + 1];
+  tokens.pop_back();
 }
 
-bool IsNullItem(const Item& item) {
-  if (item.kind == Item::Kind::kInt) return CompareDigits(item.text, "") == 0;
-  if (item.kind == Item::Kind::kString) return QualifierRank(item.text) == kReleaseRank;
-  return false;
-}
-
-void AddItem(Items& items, bool is_digit, std::string_view text) {
-  items.push_back(
-      {is_digit ? Item::Kind::kInt : Item::Kind::kString, false, is_digit ? text : Canonical(text, false)});
-}
-void OpenList(Items& items) { items.push_back({Item::Kind::kList, false, {}}); }
-
-Items Parse(std::string_view v) {
-  Items items;
-  bool is_digit = false;
+Tokens Parse(std::string_view v) {
+  Tokens tokens;
+  char prefix = '\0';
   size_t start = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
-    const char c = v[i];
-    if (c == '.' || c == '-') {
-      if (i == start) {
-        items.push_back({Item::Kind::kInt, false, "0"});
-      } else {
-        AddItem(items, is_digit, v.substr(start, i - start));
+  while (true) {
+    size_t end = start;
+    while (end < v.size() && v[end] != '.' && v[end] != '-') ++end;
+    const std::string_view raw = v.substr(start, end - start);
+    // Split the raw token at digit/non-digit changes; later pieces are "-"-prefixed.
+    size_t piece = 0;
+    for (size_t i = 1; i <= raw.size(); ++i) {
+      if (i == raw.size() || IsDigit(raw[i]) != IsDigit(raw[i - 1])) {
+        tokens.push_back(MakeToken(piece == 0 ? prefix : '-', raw.substr(piece, i - piece), i != raw.size()));
+        piece = i;
       }
-      start = i + 1;
-      if (c == '-') OpenList(items);
-    } else if (IsDigit(c)) {
-      if (!is_digit && i > start) {
-        items.push_back({Item::Kind::kString, false, Canonical(v.substr(start, i - start), true)});
-        start = i;
-        OpenList(items);
-      }
-      is_digit = true;
-    } else {
-      if (is_digit && i > start) {
-        AddItem(items, true, v.substr(start, i - start));
-        start = i;
-        OpenList(items);
-      }
-      is_digit = false;
     }
+    if (raw.empty()) tokens.push_back(MakeToken(prefix, raw, false));
+    if (end == v.size()) break;
+    prefix = v[end];
+    start = end + 1;
   }
-  if (v.size() > start) AddItem(items, is_digit, v.substr(start));
-
-  // Normalise, innermost list first: drop trailing null items; a list left empty is itself
-  // null and is dropped from its parent (it is always its parent's last element).
-  size_t end = items.size();
-  bool child_empty = true;
-  for (size_t k = items.size() + 1; k-- > 0;) {
-    const bool is_list_start = k == 0 || items[k - 1].kind == Item::Kind::kList;
-    if (!is_list_start) continue;
-    size_t last = end;
-    while (last > k && IsNullItem(items[last - 1])) {
-      items[last - 1].removed = true;
-      --last;
+  // Trim trailing nulls, then again before each remaining "-" from the end to the start.
+  size_t i = tokens.size() - 1;
+  while (i > 0) {
+    if (IsNull(tokens[i])) {
+      Erase(tokens, i);
+      --i;
+      continue;
     }
-    const bool empty = last == k && child_empty;
-    if (k > 0 && empty) items[k - 1].removed = true;
-    child_empty = empty;
-    end = k == 0 ? 0 : k - 1;
+    while (i > 0 && tokens[i].prefix != '-') --i;
+    if (i == 0) break;
+    --i;
   }
-  Items compact;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (!items[i].removed) compact.push_back(items[i]);
-  }
-  return compact;
+  return tokens;
 }
 
-int CompareLists(const Items& a, size_t i, const Items& b, size_t j);
-
-// Item at a[i] (i == a.size() means "no item") against b[j].
-int CompareItem(const Items& a, size_t i, const Items& b, size_t j) {
-  const bool a_none = i >= a.size();
-  const bool b_none = j >= b.size();
-  if (a_none && b_none) return 0;
-  if (a_none) return -CompareItem(b, j, a, i);
-  const Item& x = a[i];
-  switch (x.kind) {
-    case Item::Kind::kInt:
-      if (b_none) return IsNullItem(x) ? 0 : 1;
-      if (b[j].kind == Item::Kind::kInt) return CompareDigits(x.text, b[j].text);
-      return 1;
-    case Item::Kind::kString:
-      if (b_none) return CompareQualifiers(x.text, "");
-      if (b[j].kind == Item::Kind::kString) return CompareQualifiers(x.text, b[j].text);
-      return -1;
-    case Item::Kind::kList:
-      if (b_none) {
-        // Every item of the list against nothing (MNG-6964).
-        for (size_t k = i + 1; k < a.size(); ++k) {
-          if (const int c = CompareItem(a, k, b, j); c != 0) return c;
-          if (a[k].kind == Item::Kind::kList) break;
-        }
-        return 0;
-      }
-      if (b[j].kind == Item::Kind::kList) return CompareLists(a, i + 1, b, j + 1);
-      return b[j].kind == Item::Kind::kInt ? -1 : 1;
+int KeywordRank(std::string_view q) {
+  constexpr std::string_view kKeywords[] = {"alpha", "beta", "milestone", "rc", "snapshot", "", "sp"};
+  for (int i = 0; i < 7; ++i) {
+    if (EqualsIgnoreCase(q, kKeywords[i])) return i;
   }
-  return 0;
+  return 7;
 }
 
-// The lists whose first elements are a[i] and b[j].
-int CompareLists(const Items& a, size_t i, const Items& b, size_t j) {
-  while (i < a.size() || j < b.size()) {
-    if (const int c = CompareItem(a, i, b, j); c != 0) return c;
-    // A sub-list is its parent's last element: once compared, the parent is done too.
-    i = i < a.size() && a[i].kind != Item::Kind::kList ? i + 1 : a.size();
-    j = j < b.size() && b[j].kind != Item::Kind::kList ? j + 1 : b.size();
+// ".qualifier" < "-qualifier" < "-number" < ".number".
+int SeparatorRank(const Token& t) {
+  if (t.number) return t.prefix == '-' ? 2 : 3;
+  return t.prefix == '-' ? 1 : 0;
+}
+
+bool Same(const Token& a, const Token& b) {
+  return a.prefix == b.prefix && a.number == b.number && EqualsIgnoreCase(a.value, b.value);
+}
+
+int CompareTokens(const Token& a, const Token& b) {
+  if (a.prefix != b.prefix) {
+    const int ra = SeparatorRank(a);
+    const int rb = SeparatorRank(b);
+    return ra == rb ? 0 : (ra < rb ? -1 : 1);
   }
-  return 0;
+  if (a.number && b.number) return CompareDigits(a.value, b.value);
+  // A number sorts after a qualifier, unless it is padding.
+  if (a.number && !a.padding) return 1;
+  if (b.number && !b.padding) return -1;
+  const int ra = KeywordRank(a.value);
+  const int rb = KeywordRank(b.value);
+  if (ra == 7 && rb == 7) return CompareIgnoreCase(a.value, b.value);
+  return ra == rb ? 0 : (ra < rb ? -1 : 1);
+}
+
+// The null token that pads the shorter version against `other`.
+Token Padding(const Token& other) {
+  if (other.prefix == '-') return {'-', "", false, true};
+  // "sp" is the one qualifier after "", so against it "." pads with "" rather than 0.
+  if (EqualsIgnoreCase(other.value, "sp")) return {'.', "", false, true};
+  return {'.', "0", true, true};
 }
 
 }  // namespace
 
-int CompareMaven(std::string_view a, std::string_view b) { return CompareLists(Parse(a), 0, Parse(b), 0); }
+int CompareMaven(std::string_view a, std::string_view b) {
+  const Tokens x = Parse(a);
+  const Tokens y = Parse(b);
+  const size_t n = x.size() > y.size() ? x.size() : y.size();
+  for (size_t i = 0; i < n; ++i) {
+    const Token p = i < x.size() ? x[i] : Padding(y[i]);
+    const Token q = i < y.size() ? y[i] : Padding(x[i]);
+    if (Same(p, q)) continue;
+    if (const int c = CompareTokens(p, q); c != 0) return c;
+  }
+  return 0;
+}
 
 }  // namespace aiip::advisories::internal

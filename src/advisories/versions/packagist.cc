@@ -1,9 +1,10 @@
 // Packagist (Composer) versions, ordered as PHP's version_compare() orders them after
 // Composer's normalisation: a leading "v" is dropped; "-", "_", "+" and "." separate parts;
 // a change between digits and other characters starts a new part. Numbers compare as
-// numbers (of any length); words by the rank of their special form: dev < alpha = a <
-// beta = b < RC = rc < "#" (and any number) < pl = p, unknown words first. When one version
-// has more parts, each extra part is weighed against a number's rank ("#").
+// numbers (of any length); words by the rank of the special form they begin with, with case
+// as in PHP: unknown words < dev < alpha = a < beta = b < RC = rc < "#" (and any number) <
+// pl = p. When one version has more parts, each extra part is weighed against a number's
+// rank ("#").
 #include <string_view>
 
 #include "advisories/versions/internal.h"
@@ -34,17 +35,17 @@ class Parts {
   size_t i_ = 0;
 };
 
-// PHP's compare_special_version_forms: the first form the part begins with.
+// PHP's compare_special_version_forms: the first form the part begins with, matched with
+// case as PHP does (only "RC" is listed in both cases, so "ALPHA" is an unknown word).
 int SpecialRank(std::string_view part) {
   struct Form {
     std::string_view prefix;
     int rank;
   };
-  static constexpr Form kForms[] = {{"dev", 0}, {"alpha", 1}, {"a", 1},  {"beta", 2}, {"b", 2},
-                                    {"rc", 3},  {"#", 4},     {"pl", 5}, {"p", 5}};
+  static constexpr Form kForms[] = {{"dev", 0}, {"alpha", 1}, {"a", 1}, {"beta", 2}, {"b", 2},
+                                    {"RC", 3},  {"rc", 3},    {"#", 4}, {"pl", 5},   {"p", 5}};
   for (const Form& form : kForms) {
-    if (part.size() >= form.prefix.size() &&
-        EqualsIgnoreCase(part.substr(0, form.prefix.size()), form.prefix)) {
+    if (part.starts_with(form.prefix)) {
       return form.rank;
     }
   }
