@@ -4,16 +4,48 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "advisories/versions/ecosystem.h"
 #include "advisories/versions/version.h"
+
+// Counts heap allocations made through operator new, so that a test can show that comparing
+// versions does not allocate (the matcher compares millions of them).
+namespace {
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+// Every unaligned form is replaced, so that each allocation is released by its own kind.
+namespace {
+void* CountedAlloc(std::size_t size) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+void* CountedAllocOrThrow(std::size_t size) {
+  if (void* p = CountedAlloc(size)) return p;
+  throw std::bad_alloc();
+}
+}  // namespace
+
+void* operator new(std::size_t size) { return CountedAllocOrThrow(size); }
+void* operator new[](std::size_t size) { return CountedAllocOrThrow(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return CountedAlloc(size); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return CountedAlloc(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace aiip::advisories {
 namespace {
@@ -102,6 +134,45 @@ TEST(VersionVectors, EveryLineOfEveryFile) {
   for (const Failure& f : failures) ADD_FAILURE() << f.where << ": " << f.detail;
   std::printf("total: %d lines, %zu failing\n", total, failures.size());
   EXPECT_GT(total, 70000);
+}
+
+// Comparing the vector pairs allocates nothing. PyPI versions that are not PEP 440 (the
+// legacy fallback) and versions with more components than the inline buffers hold (Maven
+// beyond 24 tokens, ...) may allocate; none of the vector pairs of other ecosystems do.
+TEST(VersionVectors, ComparisonDoesNotAllocate) {
+  struct Pair {
+    Ecosystem ecosystem;
+    std::string a;
+    std::string b;
+  };
+  std::vector<Pair> pairs;
+  for (const auto& entry : std::filesystem::directory_iterator(kVectorDir)) {
+    const Ecosystem ecosystem = EcosystemOfFile(entry.path().filename().string());
+    std::ifstream in(entry.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line.starts_with("#") || line.starts_with("//")) continue;
+      const size_t first = line.find(' ');
+      if (first == std::string::npos || first + 3 > line.size()) continue;
+      Pair pair{ecosystem, line.substr(0, first), line.substr(first + 3)};
+      if (ecosystem == Ecosystem::kPyPI &&
+          (!IsValidVersion(ecosystem, pair.a) || !IsValidVersion(ecosystem, pair.b))) {
+        continue;
+      }
+      pairs.push_back(std::move(pair));
+    }
+  }
+  ASSERT_GT(pairs.size(), 70000u);
+  // The counter sees allocations at all (the replacement operator new is in use).
+  const long probe = g_allocations.load();
+  std::vector<std::string> probe_buffer = {std::string(64, 'x')};
+  ASSERT_GT(g_allocations.load(), probe);
+  const long before = g_allocations.load();
+  int sum = 0;
+  for (const Pair& p : pairs) sum += CompareVersions(p.ecosystem, p.a, p.b) < 0 ? 1 : 0;
+  const long allocations = g_allocations.load() - before;
+  EXPECT_EQ(allocations, 0) << "over " << pairs.size() << " comparisons";
+  EXPECT_GT(sum, 0);
 }
 
 // Go: a leading "v", pseudo-versions and +incompatible under SemVer.
