@@ -142,14 +142,14 @@ std::optional<VersionEntry> ReadVersionEntry(json::ObjectReader& outer, const bj
       Change change;
       change.at = c.RequiredString("at", kMaxStringLength);
       change.status = ReadStatus(c, "status");
-      if (Status status = parse::Close(c, *item); !status.ok()) {
+      if (Status status = parse::Close(c); !status.ok()) {
         r.Fail(status);
         break;
       }
       entry.changes.push_back(std::move(change));
     }
   }
-  if (Status status = parse::Close(r, object); !status.ok()) {
+  if (Status status = parse::Close(r); !status.ok()) {
     outer.Fail(status);
     return std::nullopt;
   }
@@ -301,7 +301,7 @@ void Parser::ReadMetadata(json::ObjectReader& root) {
                      : !date_rejected_.empty()    ? date_rejected_
                      : !record_.published.empty() ? record_.published
                                                   : reserved;
-  if (Status status = parse::Close(r, *meta); !status.ok()) root.Fail(status);
+  if (Status status = parse::Close(r); !status.ok()) root.Fail(status);
 }
 
 void Parser::ReadDescriptions(json::ObjectReader& r, std::string_view key, bool cna) {
@@ -315,7 +315,7 @@ void Parser::ReadDescriptions(json::ObjectReader& r, std::string_view key, bool 
     json::ObjectReader d(*item, pointer + "/" + std::to_string(i));
     const std::string lang = d.RequiredString("lang", 64);
     std::string value = d.RequiredString("value", kMaxTextLength);
-    if (Status status = parse::Close(d, *item); !status.ok()) return r.Fail(status);
+    if (Status status = parse::Close(d); !status.ok()) return r.Fail(status);
     if (IsEnglish(lang)) {
       if (english_details_.empty()) english_details_ = std::move(value);
     } else if (other_details_.empty()) {
@@ -359,7 +359,7 @@ void Parser::ReadAffected(json::ObjectReader& outer, const bj::object& object, c
   if (r.ok() && !has_versions && !r.Has("defaultStatus")) {
     r.Fail("versions", "missing-field", "a product needs versions or defaultStatus");
   }
-  if (Status status = parse::Close(r, object); !status.ok()) return outer.Fail(status);
+  if (Status status = parse::Close(r); !status.ok()) return outer.Fail(status);
 
   const std::string_view ecosystem = EcosystemOfCollection(collection);
   if (!ecosystem.empty() && !package.empty()) {
@@ -425,7 +425,7 @@ void Parser::ReadCvss(json::ObjectReader& r, std::string_view key, std::string_v
       }
     }
   }
-  if (Status status = parse::Close(c, *cvss); !status.ok()) return r.Fail(status);
+  if (Status status = parse::Close(c); !status.ok()) return r.Fail(status);
   if (severity.base_score < 0) {
     std::optional<double> computed;
     if (type == "CVSS_V3") computed = Cvss3BaseScore(severity.vector);
@@ -450,7 +450,7 @@ void Parser::ReadMetrics(json::ObjectReader& r) {
     ReadCvss(m, "cvssV3_1", "CVSS_V3");
     ReadCvss(m, "cvssV3_0", "CVSS_V3");
     ReadCvss(m, "cvssV2_0", "CVSS_V2");
-    if (Status status = parse::Close(m, *item); !status.ok()) return r.Fail(status);
+    if (Status status = parse::Close(m); !status.ok()) return r.Fail(status);
   }
 }
 
@@ -476,7 +476,7 @@ void Parser::ReadProblemTypes(json::ObjectReader& r) {
           !(cwe->starts_with("CWE-") && AllDigits(std::string_view(*cwe).substr(4)) && (*cwe)[4] != '0')) {
         d.Fail("cweId", "invalid-value", "'cweId' must look like CWE-79");
       }
-      if (Status status = parse::Close(d, *entry); !status.ok()) {
+      if (Status status = parse::Close(d); !status.ok()) {
         p.Fail(status);
         break;
       }
@@ -484,7 +484,7 @@ void Parser::ReadProblemTypes(json::ObjectReader& r) {
         record_.cwes.push_back(std::move(*cwe));
       }
     }
-    if (Status status = parse::Close(p, *item); !status.ok()) return r.Fail(status);
+    if (Status status = parse::Close(p); !status.ok()) return r.Fail(status);
   }
 }
 
@@ -501,7 +501,7 @@ void Parser::ReadReferences(json::ObjectReader& r) {
     ref.OptionalString("name", kMaxStringLength);
     const std::vector<std::string> tags =
         ref.OptionalStringArray("tags", kMaxItems, 256).value_or(std::vector<std::string>{});
-    if (Status status = parse::Close(ref, *item); !status.ok()) return r.Fail(status);
+    if (Status status = parse::Close(ref); !status.ok()) return r.Fail(status);
     if (!tags.empty()) reference.type = tags.front();
     const bool known = std::any_of(record_.references.begin(), record_.references.end(),
                                    [&](const Reference& x) { return x.url == reference.url; });
@@ -544,7 +544,7 @@ void Parser::ReadContainer(json::ObjectReader& outer, const bj::object& object, 
     }
     ReadReferences(r);
   }
-  if (Status status = parse::Close(r, object); !status.ok()) outer.Fail(status);
+  if (Status status = parse::Close(r); !status.ok()) outer.Fail(status);
 }
 
 Result<Document> Parser::Run(std::string_view json_text, std::string source_name) {
@@ -579,9 +579,9 @@ Result<Document> Parser::Run(std::string_view json_text, std::string source_name
         ReadContainer(c, *adp, "/containers/adp/" + std::to_string(i), false);
       }
     }
-    if (Status status = parse::Close(c, *containers); !status.ok()) r.Fail(status);
+    if (Status status = parse::Close(c); !status.ok()) r.Fail(status);
   }
-  AIIP_RETURN_IF_ERROR(parse::Close(r, root));
+  AIIP_RETURN_IF_ERROR(parse::Close(r));
 
   record_.details = !english_details_.empty() ? std::move(english_details_) : std::move(other_details_);
   if (rejected_) record_.withdrawn = !date_rejected_.empty() ? date_rejected_ : date_updated_;

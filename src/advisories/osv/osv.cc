@@ -57,7 +57,7 @@ void ReadSeverities(json::ObjectReader& r, std::vector<Severity>& out) {
     Severity severity;
     severity.type = s.RequiredString("type", 64);
     severity.vector = s.RequiredString("score", kMaxStringLength);
-    if (Status status = parse::Close(s, *item); !status.ok()) return r.Fail(status);
+    if (Status status = parse::Close(s); !status.ok()) return r.Fail(status);
     severity.base_score = ScoreOf(severity.type, severity.vector);
     AddSeverity(out, std::move(severity));
   }
@@ -145,7 +145,7 @@ std::optional<Range> ReadRange(json::ObjectReader& outer, const bj::object& obje
     });
     if (r.ok() && !introduced) r.Fail("events", "invalid-value", "a range needs an 'introduced' event");
   }
-  if (Status status = parse::Close(r, object); !status.ok()) {
+  if (Status status = parse::Close(r); !status.ok()) {
     outer.Fail(status);
     return std::nullopt;
   }
@@ -159,7 +159,7 @@ void ReadPackage(json::ObjectReader& outer, Affected& affected) {
   affected.ecosystem = r.RequiredString("ecosystem", kMaxStringLength);
   affected.name = r.RequiredString("name", kMaxStringLength);
   affected.purl = r.OptionalString("purl", kMaxStringLength).value_or("");
-  if (Status status = parse::Close(r, *package); !status.ok()) outer.Fail(status);
+  if (Status status = parse::Close(r); !status.ok()) outer.Fail(status);
 }
 
 // One `affected` entry; its `fixed` versions become remediations and its package severities
@@ -182,7 +182,7 @@ void ReadAffected(json::ObjectReader& outer, const bj::object& object, size_t in
   }
   affected.versions =
       r.OptionalStringArray("versions", kMaxItems, kMaxStringLength).value_or(std::vector<std::string>{});
-  if (Status status = parse::Close(r, object); !status.ok()) return outer.Fail(status);
+  if (Status status = parse::Close(r); !status.ok()) return outer.Fail(status);
 
   for (const Range& range : affected.ranges) {
     // A GIT `fixed` is a commit, not a version anyone can upgrade to.
@@ -215,7 +215,7 @@ void ReadReferences(json::ObjectReader& r, Record& record) {
     Reference reference;
     reference.type = ref.RequiredString("type", 64);
     reference.url = ref.RequiredString("url", kMaxStringLength);
-    if (Status status = parse::Close(ref, *item); !status.ok()) return r.Fail(status);
+    if (Status status = parse::Close(ref); !status.ok()) return r.Fail(status);
     record.references.push_back(std::move(reference));
   }
 }
@@ -273,7 +273,7 @@ Result<Document> ParseOsv(std::string_view json_text, std::string source_name) {
   }
   ReadReferences(r, record);
   ReadDatabaseSpecific(r, record);
-  AIIP_RETURN_IF_ERROR(parse::Close(r, root));
+  AIIP_RETURN_IF_ERROR(parse::Close(r));
 
   record.document_id = record.id;
   record.publisher = PublisherOf(record.id);

@@ -5,9 +5,10 @@
 namespace aiip::advisories::parse {
 namespace bj = boost::json;
 
-Status Close(json::ObjectReader& reader, const bj::object& object) {
-  for (const auto& member : object) reader.Raw(member.key());
-  return reader.Finish();
+Status Close(json::ObjectReader& reader) {
+  // Finish() reports the first error before any unread member; with no error there is
+  // nothing to report, so the unread members are never looked at.
+  return reader.ok() ? Status::Ok() : reader.Finish();
 }
 
 std::optional<std::string> Timestamp(json::ObjectReader& reader, std::string_view key, bool required,

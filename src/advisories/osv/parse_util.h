@@ -14,8 +14,9 @@
 
 namespace aiip::advisories::parse {
 
-// The reader's first error, or OK. Members the caller never read are accepted.
-Status Close(json::ObjectReader& reader, const boost::json::object& object);
+// The reader's first error, or OK. Members the caller never read are accepted (unlike
+// ObjectReader::Finish, which reports them as "unknown-field").
+Status Close(json::ObjectReader& reader);
 
 // Reads `key` as an RFC 3339 date-time and returns it normalised by FormatRfc3339 (UTC,
 // milliseconds). With `assume_utc`, a time with no offset is read as UTC (CVE JSON 5 allows
