@@ -208,6 +208,7 @@ void Assessor::EvaluateDualCriminality(BasisEvaluation& e) {
   } else {
     const Date when = request_.conduct.start;
     std::vector<std::string> conditional;
+    std::vector<MissingFact> conditional_missing;
     for (const std::string& type : request_.conduct.types) {
       std::vector<const Offence*> offences = CoveringOffences(*requested_, type, when);
       const Offence* best = nullptr;
@@ -227,9 +228,10 @@ void Assessor::EvaluateDualCriminality(BasisEvaluation& e) {
           for (const std::string& c : o->conditions) {
             if (!Contains(request_.conduct.conditions_met, c)) {
               conditional.push_back(type);
-              e.missing.push_back({"whether the facts establish '" + c + "' (" + o->citation + ")",
-                                   o->citation + " covers " + type +
-                                       " only under that condition; list it in conduct.conditions_met"});
+              conditional_missing.push_back(
+                  {"whether the facts establish '" + c + "' (" + o->citation + ")",
+                   o->citation + " covers " + type +
+                       " only under that condition; list it in conduct.conditions_met"});
             }
           }
         }
@@ -253,6 +255,10 @@ void Assessor::EvaluateDualCriminality(BasisEvaluation& e) {
       dc.satisfied = false;
     } else if (!conditional.empty()) {
       dc.reason += "; coverage depends on conditions the request does not establish";
+      // Only a basis that may require dual criminality makes the conditions matter.
+      if (dc.required != std::optional<bool>(false)) {
+        e.missing.insert(e.missing.end(), conditional_missing.begin(), conditional_missing.end());
+      }
     } else {
       dc.satisfied = true;
       std::string list;
@@ -537,7 +543,7 @@ BasisEvaluation Assessor::Evaluate(const Instrument* instrument, const Provision
 void Assessor::Jurisdiction(Assessment& out, const BasisEvaluation* chosen) {
   const Instrument* rules_of = nullptr;
   std::string why;
-  if (chosen != nullptr && chosen->instrument->jurisdiction) {
+  if (chosen != nullptr && chosen->instrument != nullptr && chosen->instrument->jurisdiction) {
     rules_of = chosen->instrument;
   } else {
     for (const LegalBasisItem& basis : out.legal_bases) {
