@@ -1,6 +1,7 @@
 #include "advisories/inventory/purl.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace aiip::advisories {
