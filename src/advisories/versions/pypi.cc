@@ -239,14 +239,15 @@ int ComparePep440(const Pep440& a, const Pep440& b) {
 // "final-" markers dropped before a pre-release word, and "*final" appended.
 std::vector<std::string> LegacyKey(std::string_view v) {
   std::vector<std::string> parts;
-  auto add = [&parts](std::string part) {
-    if (part.empty() || part == ".") return;
-    if (IsDigit(part[0])) {
-      if (part.size() < 8) part.insert(0, 8 - part.size(), '0');
+  auto add = [&parts](std::string_view piece) {
+    if (piece.empty() || piece == ".") return;
+    std::string part;
+    if (IsDigit(piece[0])) {
+      if (piece.size() < 8) part.assign(8 - piece.size(), '0');
+      part += piece;
     } else {
-      part.insert(0, 1, '*');
-    }
-    if (part[0] == '*') {
+      part = "*";
+      part += piece;
       if (part < "*final") {
         while (!parts.empty() && parts.back() == "*final-") parts.pop_back();
       }
@@ -272,9 +273,9 @@ std::vector<std::string> LegacyKey(std::string_view v) {
       ++i;
       continue;
     }
-    add(std::move(pending));
+    add(pending);
     pending.clear();
-    std::string token = lower.substr(i, end - i);
+    std::string_view token = std::string_view(lower).substr(i, end - i);
     if (token == "pre" || token == "preview" || token == "rc") {
       token = "c";
     } else if (token == "-") {
@@ -282,10 +283,10 @@ std::vector<std::string> LegacyKey(std::string_view v) {
     } else if (token == "dev") {
       token = "@";
     }
-    add(std::move(token));
+    add(token);
     i = end;
   }
-  add(std::move(pending));
+  add(pending);
   while (!parts.empty() && parts.back() == "00000000") parts.pop_back();
   parts.push_back("*final");
   return parts;
