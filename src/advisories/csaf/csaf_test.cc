@@ -239,5 +239,121 @@ TEST(CsafParse, CisaCorpus) {
   EXPECT_EQ(documents, 1655);
 }
 
+const Affected* Find(const Record& r, std::string_view origin) {
+  for (const Affected& a : r.affected) {
+    if (a.origin == origin) return &a;
+  }
+  return nullptr;
+}
+
+TEST(CsafParse, ResolvesProductTreeAndVex) {
+  auto doc = ParseCsaf(ReadFile(kTestData / "resolution.json"), "resolution.json");
+  ASSERT_TRUE(doc.has_value()) << doc.error().ToString();
+  EXPECT_EQ(doc->id, "EX-2024-1");
+  EXPECT_EQ(doc->modified, "2024-02-01T10:00:00.000Z");
+  EXPECT_EQ(doc->digest_check, "absent");
+  ASSERT_EQ(doc->records.size(), 2u);
+  const Record& r = doc->records[0];
+  EXPECT_EQ(r.id, "EX-2024-1#CVE-2024-0001");
+  EXPECT_EQ(r.aliases, (std::vector<std::string>{"CVE-2024-0001", "EX-BUG-1"}));
+  EXPECT_EQ(r.publisher, "Example Company");
+  EXPECT_EQ(r.published, "2024-01-01T00:00:00.000Z");
+  EXPECT_EQ(r.summary, "XSS in Widget.");
+  EXPECT_TRUE(r.details.starts_with("Widget echoes input.")) << r.details;
+  EXPECT_NE(r.details.find("Threat (exploit_status): Exploited in the wild."), std::string::npos)
+      << r.details;
+  EXPECT_EQ(r.cwes, (std::vector<std::string>{"CWE-79"}));
+  ASSERT_EQ(r.severities.size(), 1u);
+  EXPECT_EQ(r.severities[0].type, "CVSS_V3");
+  EXPECT_DOUBLE_EQ(r.severities[0].base_score, 6.1);
+  ASSERT_EQ(r.references.size(), 2u);
+  EXPECT_EQ(r.references[1].type, "self");
+
+  // A relationship product is matched as its component, with its own id as origin.
+  const Affected* lib = Find(r, "LIB-1-ON-OS-1");
+  ASSERT_NE(lib, nullptr);
+  EXPECT_EQ(lib->status, ProductStatus::kAffected);
+  EXPECT_EQ(lib->purl, "pkg:npm/left-pad@1.3.0");
+  EXPECT_EQ(lib->versions, (std::vector<std::string>{"1.3.0"}));
+  EXPECT_EQ(lib->product, "left-pad 1.3.0");
+
+  const Affected* lt42 = Find(r, "WIDGET-LT42");
+  ASSERT_NE(lt42, nullptr);
+  EXPECT_EQ(lt42->vendor, "Example");
+  EXPECT_EQ(lt42->product, "Widget");
+  EXPECT_EQ(lt42->vers, "vers:generic/<4.2");
+  EXPECT_TRUE(lt42->impact.empty());
+
+  const Affected* review = Find(r, "WIDGET-15X");
+  ASSERT_NE(review, nullptr);
+  EXPECT_FALSE(review->all_versions);
+  EXPECT_TRUE(review->versions.empty() && review->vers.empty() && review->ranges.empty());
+  EXPECT_EQ(review->impact, std::string(kNeedsReviewPrefix) + "1.5.x | 1.6.x");
+
+  const Affected* exact = Find(r, "WIDGET-123");
+  ASSERT_NE(exact, nullptr);
+  EXPECT_EQ(exact->status, ProductStatus::kNotAffected);
+  EXPECT_EQ(exact->versions, (std::vector<std::string>{"1.2.3"}));
+  EXPECT_EQ(exact->cpes, (std::vector<std::string>{"cpe:2.3:a:example:widget:1.2.3:*:*:*:*:*:*:*"}));
+  EXPECT_EQ(exact->justification, "vulnerable_code_not_present");
+  EXPECT_EQ(exact->impact, "The vulnerable code was removed.");
+
+  const Affected* lt2 = Find(r, "WIDGET-LT2");
+  ASSERT_NE(lt2, nullptr);
+  EXPECT_EQ(lt2->vers, "vers:semver/<2.0.0");
+  EXPECT_EQ(lt2->justification, "vulnerable_code_not_present");
+
+  const Affected* os = Find(r, "OS-1");
+  ASSERT_NE(os, nullptr);
+  EXPECT_EQ(os->status, ProductStatus::kFixed);
+  EXPECT_EQ(r.affected.size(), 6u);
+
+  ASSERT_EQ(r.remediations.size(), 2u);
+  EXPECT_EQ(r.remediations[0].category, "vendor_fix");
+  EXPECT_EQ(r.remediations[0].url, "https://example.com/fix");
+  EXPECT_EQ(r.remediations[0].origins, (std::vector<std::string>{"WIDGET-LT42", "WIDGET-123", "WIDGET-LT2"}));
+
+  const Record& second = doc->records[1];
+  EXPECT_EQ(second.id, "EX-2024-1#EX-BUG-2");
+  EXPECT_EQ(second.details, "Second issue.");
+  ASSERT_EQ(second.affected.size(), 1u);
+  EXPECT_EQ(second.affected[0].status, ProductStatus::kUnderInvestigation);
+}
+
+TEST(CsafParse, DigestAndErrors) {
+  const std::string text = ReadFile(kTestData / "resolution.json");
+  const fs::path cisa = kData / "advisories" / "csaf-cisa" / "icsa-17-012-01.json";
+  auto verified = ParseCsaf(ReadFile(cisa), "icsa-17-012-01.json", ReadFile(cisa.string() + ".sha512"));
+  ASSERT_TRUE(verified.has_value()) << verified.error().ToString();
+  EXPECT_EQ(verified->digest_check, "verified");
+  auto mismatch = ParseCsaf(text, "x", std::string(128, 'a') + "  x.json");
+  ASSERT_FALSE(mismatch.has_value());
+  EXPECT_EQ(mismatch.error().type(), "digest-mismatch");
+  auto malformed = ParseCsaf(text, "x", "not a digest");
+  ASSERT_FALSE(malformed.has_value());
+  EXPECT_EQ(malformed.error().type(), "digest-malformed");
+
+  auto bad_json = ParseCsaf("{", "x");
+  ASSERT_FALSE(bad_json.has_value());
+  EXPECT_EQ(bad_json.error().type(), "malformed-json");
+
+  auto doc = json::Parse(text);
+  ASSERT_TRUE(doc.has_value());
+  doc->at_pointer("/document/tracking").as_object().erase("status");
+  auto missing = ParseCsaf(bj::serialize(*doc), "x");
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().type(), "missing-field");
+  EXPECT_EQ(missing.error().field(), "/document/tracking/status");
+
+  doc = json::Parse(text);
+  doc->at_pointer("/vulnerabilities/0/product_status/fixed").as_array().push_back("WIDGET-123");
+  auto contradicting = ParseCsaf(bj::serialize(*doc), "x");
+  ASSERT_FALSE(contradicting.has_value());
+  EXPECT_EQ(contradicting.error().type(), "csaf-mandatory-test");
+  EXPECT_TRUE(contradicting.error().detail().starts_with("CSAF 6.1.6 (Contradicting Product Status)"))
+      << contradicting.error().detail();
+  EXPECT_EQ(contradicting.error().field(), "/vulnerabilities/0/product_status/fixed/1");
+}
+
 }  // namespace
 }  // namespace aiip::advisories
