@@ -76,7 +76,7 @@ struct StoredRecord {
 struct StoredDocument {
   SourceFormat format = SourceFormat::kOsv;
   std::string id;
-  std::chrono::system_clock::time_point modified;
+  SystemTime modified;  // milliseconds: the Go database says 0001-01-01 for "unknown"
   std::vector<std::unique_ptr<StoredRecord>> records;
 };
 
@@ -84,8 +84,8 @@ struct StoredDocument {
 // its active affected entries and one of its fixed versions. Two equal summaries match the
 // same things with the same fixes.
 struct KeySignature {
-  std::string affected;
-  std::string fixed;
+  std::set<std::string> affected;
+  std::set<std::string> fixed;
   friend bool operator==(const KeySignature&, const KeySignature&) = default;
 };
 using Summary = std::map<std::string, KeySignature>;
@@ -214,31 +214,46 @@ std::vector<std::string> FixesOf(const Record& record, const Affected& affected)
 }
 
 Summary Summarise(const Cluster& cluster) {
-  std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> parts;
+  Summary summary;
   for (const StoredRecord* member : cluster.members) {
     if (!member->active()) continue;
     for (const Affected& affected : member->record.affected) {
       std::string signature = AffectedSignature(affected);
       std::vector<std::string> fixes = FixesOf(member->record, affected);
       auto add = [&](const std::string& key) {
-        auto& [signatures, fixed] = parts[key];
-        signatures.push_back(signature);
-        fixed.insert(fixed.end(), fixes.begin(), fixes.end());
+        KeySignature& entry = summary[key];
+        entry.affected.insert(signature);
+        entry.fixed.insert(fixes.begin(), fixes.end());
       };
       for (const auto& key : PackageKeysOf(affected)) add("p:" + key);
       for (const auto& key : CpeKeysOf(affected)) add("c:" + key);
     }
   }
-  Summary summary;
-  for (auto& [key, value] : parts) {
-    auto& [signatures, fixed] = value;
-    SortUnique(signatures);
-    SortUnique(fixed);
-    KeySignature& signature = summary[key];
-    for (const auto& s : signatures) (signature.affected += s) += '\n';
-    for (const auto& f : fixed) (signature.fixed += f) += '\n';
-  }
   return summary;
+}
+
+// Sets kRange / kFix on `change` and lists the keys whose signatures differ.
+void CompareSummaries(const Summary& before, const Summary& after, VulnerabilityChange& change) {
+  std::set<std::string> keys;
+  for (const auto& [key, signature] : before) keys.insert(key);
+  for (const auto& [key, signature] : after) keys.insert(key);
+  const KeySignature none;
+  for (const std::string& key : keys) {
+    auto b = before.find(key);
+    auto a = after.find(key);
+    const KeySignature& old_signature = b == before.end() ? none : b->second;
+    const KeySignature& new_signature = a == after.end() ? none : a->second;
+    bool differs = false;
+    if (old_signature.affected != new_signature.affected) {
+      change.kinds |= VulnerabilityChange::kRange;
+      differs = true;
+    }
+    if (old_signature.fixed != new_signature.fixed) {
+      change.kinds |= VulnerabilityChange::kFix;
+      differs = true;
+    }
+    if (differs) (key.starts_with("p:") ? change.package_keys : change.cpe_keys).push_back(key.substr(2));
+  }
 }
 
 }  // namespace
@@ -564,8 +579,8 @@ Result<ChangeSet> VulnerabilityDatabase::Upsert(Document document) {
         old_withdrawn = old_withdrawn && old->withdrawn;
         for (const auto& [k, signature] : old->summary) {
           KeySignature& merged = old_summary[k];
-          merged.affected += signature.affected;
-          merged.fixed += signature.fixed;
+          merged.affected.insert(signature.affected.begin(), signature.affected.end());
+          merged.fixed.insert(signature.fixed.begin(), signature.fixed.end());
         }
         old_records.insert(old->record_ids.begin(), old->record_ids.end());
         keys_before.insert(keys_before.end(), old->package_keys.begin(), old->package_keys.end());
@@ -577,40 +592,17 @@ Result<ChangeSet> VulnerabilityDatabase::Upsert(Document document) {
       if (predecessors.size() > 1 || predecessors.front()->id != v.id || old_records != record_ids) {
         change.kinds |= VulnerabilityChange::kMerged;
       }
-      // Per-key comparison, only for the keys whose matches differ unless the whole set
-      // is affected (withdrawn, reinstated, merged).
-      const bool whole = (change.kinds & (VulnerabilityChange::kWithdrawn | VulnerabilityChange::kReinstated |
-                                          VulnerabilityChange::kMerged)) != 0;
-      std::set<std::string> all_keys;
-      for (const auto& [k, sig] : old_summary) all_keys.insert(k);
-      for (const auto& [k, sig] : cluster->summary) all_keys.insert(k);
-      for (const std::string& k : all_keys) {
-        auto o = old_summary.find(k);
-        auto n = cluster->summary.find(k);
-        const KeySignature empty;
-        const KeySignature& os = o == old_summary.end() ? empty : o->second;
-        const KeySignature& ns = n == cluster->summary.end() ? empty : n->second;
-        bool differs = false;
-        if (os.affected != ns.affected) {
-          change.kinds |= VulnerabilityChange::kRange;
-          differs = true;
-        }
-        if (os.fixed != ns.fixed) {
-          change.kinds |= VulnerabilityChange::kFix;
-          differs = true;
-        }
-        if (differs && !whole) {
-          (k.starts_with("p:") ? change.package_keys : change.cpe_keys).push_back(k.substr(2));
-        }
-      }
-      if (!whole) {
-        keys_before.clear();
-        cpe_before.clear();
+      // Per-key comparison, unless withdrawn or reinstated already says it all. It names
+      // the keys whose matches differ; a merge or split concerns every key (below).
+      if ((change.kinds & (VulnerabilityChange::kWithdrawn | VulnerabilityChange::kReinstated)) == 0) {
+        CompareSummaries(old_summary, cluster->summary, change);
       }
     }
     if (change.kinds == 0) continue;
     const bool whole = (change.kinds & ~(VulnerabilityChange::kRange | VulnerabilityChange::kFix)) != 0;
     if (whole) {
+      change.package_keys.clear();
+      change.cpe_keys.clear();
       change.package_keys.insert(change.package_keys.end(), keys_before.begin(), keys_before.end());
       change.package_keys.insert(change.package_keys.end(), cluster->package_keys.begin(),
                                  cluster->package_keys.end());

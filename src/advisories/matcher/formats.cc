@@ -13,6 +13,7 @@
 #include "advisories/csaf/csaf.h"
 #include "advisories/cve5/cve5.h"
 #include "advisories/osv/osv.h"
+#include "common/json.h"
 
 namespace aiip::advisories {
 
@@ -144,6 +145,9 @@ Result<Document> ParseAdvisory(std::string_view bytes, std::string source_name,
     case DetectedFormat::kUnknown:
       break;
   }
+  // Text that is not JSON at all deserves the JSON error (with its offset) rather than a
+  // guess about its format.
+  if (auto json = json::Parse(bytes); !json) return Err(json.error());
   return Err(InvalidArgument("unknown-format",
                              "not an OSV, CSAF 2.0 or CVE JSON 5 document (a JSON object with top-level "
                              "\"document\", \"cveMetadata\"/\"dataType\", or \"id\" and \"modified\")"));
