@@ -112,6 +112,10 @@ struct BasisEvaluation {
   std::vector<MissingFact> missing;
   std::vector<std::string> explanation;
   bool nationality_refused = false;
+  // A surrender request meets a mandatory refusal ground: the person's extradition is refused.
+  bool surrender_refused = false;
+  // No conduct of the request is within the instrument's scope.
+  bool out_of_scope = false;
 };
 
 class Assessor {
@@ -130,6 +134,8 @@ class Assessor {
   void EvaluateGrounds(BasisEvaluation& e);
   void EvaluateObligations(BasisEvaluation& e);
   void Jurisdiction(Assessment& out, const BasisEvaluation* chosen);
+  void MergeObligations(Assessment& out, const std::vector<BasisEvaluation>& evaluations,
+                        const BasisEvaluation* chosen);
   BasisEvaluation Evaluate(const Instrument* instrument, const Provision* provision, bool hypothetical);
 
   const Request& request_;
@@ -350,6 +356,7 @@ void Assessor::EvaluateGrounds(BasisEvaluation& e) {
   auto add = [&](RefusalGroundItem item) {
     if (item.raised) {
       e.outcome = Worse(e.outcome, item.mandatory ? Outcome::kCannotProceed : Outcome::kNeedsReview);
+      if (item.mandatory && surrender) e.surrender_refused = true;
       e.explanation.push_back(std::string(item.mandatory ? "Mandatory" : "Optional") + " refusal ground " +
                               item.ground + " applies: " + item.reason + ".");
     }
@@ -466,7 +473,7 @@ void Assessor::EvaluateObligations(BasisEvaluation& e) {
     if (rule.obligation == "extradite-or-prosecute") {
       if (!e.nationality_refused) continue;
       e.obligations.push_back(
-          {rule.obligation, request_.requested_state,
+          {rule.obligation, request_.requested_state, "",
            "extradition is refused on nationality, so " + request_.requested_state +
                " must submit the case to its authorities for prosecution and report the outcome",
            citation});
@@ -474,14 +481,14 @@ void Assessor::EvaluateObligations(BasisEvaluation& e) {
       for (const std::string& nationality : request_.person.nationalities) {
         if (nationality == request_.requested_state) continue;
         e.obligations.push_back(
-            {rule.obligation, request_.requested_state,
+            {rule.obligation, request_.requested_state, nationality,
              "if the person is detained, inform them without delay of the right to have the consulate of " +
                  nationality + " notified",
              citation});
       }
     } else if (rule.obligation == "keep-preserved-data") {
       e.obligations.push_back(
-          {rule.obligation, request_.requested_state,
+          {rule.obligation, request_.requested_state, "",
            "keep the data preserved" + (rule.note.empty() ? std::string() : ": " + rule.note), citation});
     } else if (rule.obligation == "notify-affected-state") {
       std::set<std::string> affected(request_.conduct.committed_in.begin(),
@@ -489,7 +496,7 @@ void Assessor::EvaluateObligations(BasisEvaluation& e) {
       affected.insert(request_.conduct.effects_in.begin(), request_.conduct.effects_in.end());
       for (const std::string& state : affected) {
         if (state == request_.requesting_state || state == request_.requested_state) continue;
-        e.obligations.push_back({rule.obligation, request_.requesting_state,
+        e.obligations.push_back({rule.obligation, request_.requesting_state, state,
                                  "the activity affects " + state +
                                      ": make it known to its central authority as soon as practicable",
                                  citation});
@@ -521,8 +528,8 @@ BasisEvaluation Assessor::Evaluate(const Instrument* instrument, const Provision
     if (!outside.empty()) {
       std::string list;
       for (const auto& t : outside) list += (list.empty() ? "" : ", ") + t;
-      e.outcome =
-          outside.size() == request_.conduct.types.size() ? Outcome::kCannotProceed : Outcome::kNeedsReview;
+      e.out_of_scope = outside.size() == request_.conduct.types.size();
+      e.outcome = e.out_of_scope ? Outcome::kCannotProceed : Outcome::kNeedsReview;
       e.explanation.push_back(instrument->id + " " + provision->article +
                               " covers only the conduct of the instrument; outside it: " + list + ".");
     }
@@ -540,32 +547,48 @@ BasisEvaluation Assessor::Evaluate(const Instrument* instrument, const Provision
   return e;
 }
 
+// Jurisdiction claims exist under every instrument that connects the States, not only under
+// the basis the request follows: each instrument obliges or permits its parties to establish
+// jurisdiction on its own bases (Budapest Art 22, Stanford Draft Art 5). A State's claim is the
+// union of its bases; it is mandatory if any instrument makes one of them mandatory. Mandatory
+// claims come first; then, if an instrument defines an order of priority (Stanford Draft Art 5),
+// that order; else the States consult (Budapest Art 22(5)).
 void Assessor::Jurisdiction(Assessment& out, const BasisEvaluation* chosen) {
-  const Instrument* rules_of = nullptr;
+  struct Rules {
+    const Instrument* instrument;
+    bool hypothetical;
+  };
+  std::vector<Rules> rules_of;
   std::string why;
   if (chosen != nullptr && chosen->instrument != nullptr && chosen->instrument->jurisdiction) {
-    rules_of = chosen->instrument;
-  } else {
-    for (const LegalBasisItem& basis : out.legal_bases) {
-      const Instrument* i = data_.FindInstrument(basis.instrument);
-      if (i->jurisdiction) {
-        rules_of = i;
-        break;
-      }
-    }
+    rules_of.push_back({chosen->instrument, chosen->hypothetical});
   }
-  if (rules_of == nullptr) {
+  for (const LegalBasisItem& basis : out.legal_bases) {
+    const Instrument* i = data_.FindInstrument(basis.instrument);
+    if (!i->jurisdiction ||
+        std::any_of(rules_of.begin(), rules_of.end(), [&](const Rules& r) { return r.instrument == i; })) {
+      continue;
+    }
+    rules_of.push_back({i, basis.hypothetical});
+  }
+  if (rules_of.empty()) {
     for (const Instrument& i : data_.instruments) {
       if (i.kind == "model" && i.jurisdiction) {
-        rules_of = &i;
+        rules_of.push_back({&i, true});
         why = " (no legal basis defines jurisdiction; the rules of the model instrument " + i.id +
               " are shown for analysis)";
         break;
       }
     }
   }
-  if (rules_of == nullptr) return;
-  const JurisdictionRules& rules = *rules_of->jurisdiction;
+  if (rules_of.empty()) return;
+  const Instrument* ordering = nullptr;
+  for (const Rules& r : rules_of) {
+    if (r.instrument->jurisdiction->priority == "ordered") {
+      ordering = r.instrument;
+      break;
+    }
+  }
   std::set<std::string> candidates(request_.conduct.committed_in.begin(),
                                    request_.conduct.committed_in.end());
   candidates.insert(request_.conduct.effects_in.begin(), request_.conduct.effects_in.end());
@@ -578,62 +601,126 @@ void Assessor::Jurisdiction(Assessment& out, const BasisEvaluation* chosen) {
   candidates.insert(request_.requested_state);
   struct Ranked {
     JurisdictionItem item;
-    size_t first_rule;
+    size_t order;  // index of the first basis in the ordering instrument's list
   };
   std::vector<Ranked> ranked;
-  const bool refused = chosen != nullptr && chosen->nationality_refused;
+  const bool nationality_refused = chosen != nullptr && chosen->nationality_refused;
+  const bool surrender_refused = chosen != nullptr && chosen->surrender_refused;
   for (const std::string& state : candidates) {
-    Ranked r{{state, {}, false, 0, "", ""}, rules.bases.size()};
+    const size_t unordered = ordering != nullptr ? ordering->jurisdiction->bases.size() : 0;
+    Ranked r{{state, {}, false, 0, "", ""}, unordered};
     std::string reasons;
-    for (size_t i = 0; i < rules.bases.size(); ++i) {
-      const JurisdictionBasisRule& rule = rules.bases[i];
-      bool applies = false;
-      if (rule.basis == "territory") {
-        applies = Contains(request_.conduct.committed_in, state);
-      } else if (rule.basis == "nationality") {
-        applies = Contains(request_.person.nationalities, state);
-        if (applies && rule.reservable) {
-          if (const Reservation* res = FindReservation(*rules_of, state, "no-nationality-jurisdiction")) {
-            reasons += state + " reserved " + res->article + " (no nationality jurisdiction); ";
-            applies = false;
+    std::vector<std::string> under;
+    for (const Rules& of : rules_of) {
+      const JurisdictionRules& rules = *of.instrument->jurisdiction;
+      bool claims = false;
+      for (size_t i = 0; i < rules.bases.size(); ++i) {
+        const JurisdictionBasisRule& rule = rules.bases[i];
+        bool applies = false;
+        if (rule.basis == "territory") {
+          applies = Contains(request_.conduct.committed_in, state);
+        } else if (rule.basis == "nationality") {
+          applies = Contains(request_.person.nationalities, state);
+          if (applies && rule.reservable) {
+            if (const Reservation* res =
+                    FindReservation(*of.instrument, state, "no-nationality-jurisdiction")) {
+              reasons += state + " reserved " + of.instrument->id + " " + res->article +
+                         " (no nationality jurisdiction); ";
+              applies = false;
+            }
           }
+        } else if (rule.basis == "stateless-residence") {
+          // Only where the person's extradition from that State is refused (Stanford Draft Art 5).
+          applies = request_.person.nationalities.empty() && request_.person.located_in == state &&
+                    surrender_refused && state == request_.requested_state;
+        } else if (rule.basis == "harm-to-state-or-nationals") {
+          applies = request_.conduct.against_state == state;
+        } else if (rule.basis == "coercion-of-state") {
+          applies = request_.conduct.coerced_state == state;
+        } else if (rule.basis == "substantial-effects") {
+          applies = Contains(request_.conduct.effects_in, state);
+        } else if (rule.basis == "refused-extradition") {
+          applies = nationality_refused && state == request_.requested_state;
         }
-      } else if (rule.basis == "stateless-residence") {
-        applies = request_.person.nationalities.empty() && request_.person.located_in == state;
-      } else if (rule.basis == "harm-to-state-or-nationals") {
-        applies = request_.conduct.against_state == state;
-      } else if (rule.basis == "coercion-of-state") {
-        applies = request_.conduct.coerced_state == state;
-      } else if (rule.basis == "substantial-effects") {
-        applies = Contains(request_.conduct.effects_in, state);
-      } else if (rule.basis == "refused-extradition") {
-        applies = refused && state == request_.requested_state;
+        if (!applies) continue;
+        claims = true;
+        if (!Contains(r.item.bases, rule.basis)) r.item.bases.push_back(rule.basis);
+        r.item.mandatory = r.item.mandatory || rule.mandatory;
+        if (of.instrument == ordering) r.order = std::min(r.order, i);
+        if (!r.item.citation.empty()) r.item.citation += "; ";
+        r.item.citation += Article(*of.instrument, rule.article);
       }
-      if (!applies) continue;
-      r.item.bases.push_back(rule.basis);
-      r.item.mandatory = r.item.mandatory || rule.mandatory;
-      r.first_rule = std::min(r.first_rule, i);
-      if (!r.item.citation.empty()) r.item.citation += "; ";
-      r.item.citation += Article(*rules_of, rule.article);
+      if (claims) under.push_back(of.instrument->id + (of.hypothetical ? " (hypothetical)" : ""));
     }
     if (r.item.bases.empty()) continue;
+    std::string list;
+    for (const auto& u : under) list += (list.empty() ? "" : ", ") + u;
     r.item.reason =
-        reasons + (r.item.mandatory ? "mandatory" : "optional") + " jurisdiction under " + rules_of->id + why;
+        reasons + (r.item.mandatory ? "mandatory" : "optional") + " jurisdiction under " + list + why;
     ranked.push_back(std::move(r));
   }
-  const bool ordered = rules.priority == "ordered";
   std::stable_sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
     if (a.item.mandatory != b.item.mandatory) return a.item.mandatory;
-    if (ordered && a.first_rule != b.first_rule) return a.first_rule < b.first_rule;
+    if (a.order != b.order) return a.order < b.order;
     return a.item.state < b.item.state;
   });
+  std::string priority_rule;
+  if (ordering != nullptr) {
+    priority_rule = "; mandatory claims first, then in the order of " + ordering->id + " " +
+                    ordering->jurisdiction->priority_article;
+  } else {
+    const JurisdictionRules& rules = *rules_of.front().instrument->jurisdiction;
+    priority_rule = "; mandatory claims first, then the States consult (" + rules_of.front().instrument->id +
+                    " " + rules.priority_article + ")";
+  }
   int priority = 0;
   for (Ranked& r : ranked) {
     r.item.priority = ++priority;
-    r.item.reason +=
-        ordered ? "; priority in the order of " + rules.priority_article
-                : "; mandatory claims first, then the States consult (" + rules.priority_article + ")";
+    r.item.reason += priority_rule;
     out.jurisdiction.push_back(std::move(r.item));
+  }
+}
+
+// Obligations and deadlines bind under every instrument that connects the States (treaties
+// apply cumulatively), so those of the other bases join the chosen one's — except where the
+// conduct lies wholly outside an instrument's scope. The same obligation under two instruments
+// is listed once with both citations; of two deadlines of the same name the later one holds,
+// since each instrument's minimum must be respected.
+void Assessor::MergeObligations(Assessment& out, const std::vector<BasisEvaluation>& evaluations,
+                                const BasisEvaluation* chosen) {
+  out.obligations = chosen->obligations;
+  out.deadlines = chosen->deadlines;
+  for (const BasisEvaluation& e : evaluations) {
+    if (&e == chosen || e.out_of_scope) continue;
+    const std::string under = " (under " + e.instrument->id + (e.hypothetical ? ", hypothetical" : "") + ")";
+    for (const ObligationItem& o : e.obligations) {
+      auto same = std::find_if(out.obligations.begin(), out.obligations.end(), [&](const ObligationItem& x) {
+        return x.obligation == o.obligation && x.state == o.state && x.concerning == o.concerning;
+      });
+      if (same != out.obligations.end()) {
+        same->citation += "; " + o.citation;
+      } else {
+        ObligationItem added = o;
+        added.reason += under;
+        out.obligations.push_back(std::move(added));
+      }
+    }
+    for (const DeadlineItem& d : e.deadlines) {
+      auto same = std::find_if(out.deadlines.begin(), out.deadlines.end(),
+                               [&](const DeadlineItem& x) { return x.deadline == d.deadline; });
+      if (same == out.deadlines.end()) {
+        DeadlineItem added = d;
+        added.reason += under;
+        out.deadlines.push_back(std::move(added));
+      } else if (d.days > same->days) {
+        const std::string citation = same->citation;
+        *same = d;
+        same->reason += under;
+        same->citation += "; " + citation;
+      } else {
+        same->citation += "; " + d.citation;
+      }
+    }
   }
 }
 
@@ -723,8 +810,7 @@ Result<Assessment> Assessor::Run() {
   out.dual_criminality = chosen->dual_criminality;
   out.penalty_threshold = chosen->penalty;
   out.refusal_grounds = chosen->grounds;
-  out.obligations = chosen->obligations;
-  out.deadlines = chosen->deadlines;
+  MergeObligations(out, evaluations, chosen);
   out.missing_facts = chosen->missing;
   out.outcome = chosen->outcome;
   // A basis whose parties are unknown might change a negative answer.
@@ -835,8 +921,12 @@ bj::object AssessmentToJson(const Assessment& a) {
   out["jurisdiction"] = std::move(jurisdiction);
   bj::array obligations;
   for (const auto& o : a.obligations) {
-    obligations.push_back(bj::object{
-        {"obligation", o.obligation}, {"state", o.state}, {"reason", o.reason}, {"citation", o.citation}});
+    obligations.push_back(
+        bj::object{{"obligation", o.obligation},
+                   {"state", o.state},
+                   {"concerning", o.concerning.empty() ? bj::value(nullptr) : bj::value(o.concerning)},
+                   {"reason", o.reason},
+                   {"citation", o.citation}});
   }
   out["obligations"] = std::move(obligations);
   bj::array deadlines;

@@ -76,7 +76,8 @@ struct JurisdictionItem {
 
 struct ObligationItem {
   std::string obligation;
-  std::string state;  // who bears it
+  std::string state;       // who bears it
+  std::string concerning;  // the other State it concerns (consul's State, affected State); may be empty
   std::string reason;
   std::string citation;
 };

@@ -122,6 +122,11 @@ TEST_P(CaseTest, MatchesExpectation) {
       EXPECT_EQ(it->as_object().at("mandatory"), flag) << state;
     }
   }
+  if (const bj::value* absent = expect.if_contains("no_jurisdiction")) {
+    for (const bj::value& state : absent->as_array()) {
+      EXPECT_FALSE(Has(answer.at("jurisdiction").as_array(), "state", state.as_string())) << state;
+    }
+  }
   for (const auto& item : {"legal_bases", "refusal_grounds", "jurisdiction", "obligations", "deadlines"}) {
     for (const bj::value& v : answer.at(item).as_array()) {
       EXPECT_FALSE(v.as_object().at("reason").as_string().empty()) << item;
