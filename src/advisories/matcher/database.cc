@@ -67,7 +67,7 @@ struct Cluster;
 
 struct StoredRecord {
   Record record;
-  SourceRecord provenance;   // `record` pointer set when stored
+  SourceRecord provenance;         // `record` pointer set when stored
   std::vector<std::string> names;  // id + aliases, sorted, unique
   Cluster* cluster = nullptr;
   bool active() const { return record.withdrawn.empty(); }
@@ -205,9 +205,9 @@ std::vector<std::string> FixesOf(const Record& record, const Affected& affected)
   }
   for (const Remediation& remediation : record.remediations) {
     if (remediation.fixed_version.empty()) continue;
-    const bool applies =
-        remediation.origins.empty() || std::find(remediation.origins.begin(), remediation.origins.end(),
-                                                 affected.origin) != remediation.origins.end();
+    const bool applies = remediation.origins.empty() ||
+                         std::find(remediation.origins.begin(), remediation.origins.end(), affected.origin) !=
+                             remediation.origins.end();
     if (applies) fixes.push_back(remediation.fixed_version);
   }
   return fixes;
@@ -295,7 +295,8 @@ std::string CpeKeyOf(std::string_view vendor, std::string_view product) {
   std::string key;
   key.reserve(vendor.size() + product.size() + 1);
   auto append = [&key](std::string_view part) {
-    for (char c : part) key += c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : part)
+      key += c == ' ' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   };
   append(vendor);
   key += ':';
@@ -328,11 +329,13 @@ struct VulnerabilityDatabase::State {
 
 void VulnerabilityDatabase::State::Unindex(Cluster& cluster) {
   const Vulnerability* vulnerability = &cluster.vulnerability;
-  auto drop = [vulnerability](StringMap<std::vector<IndexEntry>>& index, const std::vector<std::string>& keys) {
+  auto drop = [vulnerability](StringMap<std::vector<IndexEntry>>& index,
+                              const std::vector<std::string>& keys) {
     for (const auto& key : keys) {
       auto it = index.find(key);
       if (it == index.end()) continue;
-      std::erase_if(it->second, [vulnerability](const IndexEntry& e) { return e.vulnerability == vulnerability; });
+      std::erase_if(it->second,
+                    [vulnerability](const IndexEntry& e) { return e.vulnerability == vulnerability; });
       if (it->second.empty()) index.erase(it);
     }
   };
@@ -405,13 +408,13 @@ Result<ChangeSet> VulnerabilityDatabase::Upsert(Document document) {
   if (document.id.empty()) return Err(InvalidArgument("missing-field", "the document has no id", "/id"));
   auto modified = ParseRfc3339(document.modified);
   if (!modified) {
-    return Err(InvalidArgument("invalid-timestamp",
-                               "document " + document.id + ": modified is not RFC 3339: " + document.modified));
+    return Err(InvalidArgument(
+        "invalid-timestamp", "document " + document.id + ": modified is not RFC 3339: " + document.modified));
   }
   for (size_t i = 0; i < document.records.size(); ++i) {
     if (document.records[i].id.empty()) {
-      return Err(InvalidArgument("missing-field", "document " + document.id + ": record " + std::to_string(i) +
-                                                      " has no id"));
+      return Err(InvalidArgument("missing-field",
+                                 "document " + document.id + ": record " + std::to_string(i) + " has no id"));
     }
   }
 
@@ -557,11 +560,12 @@ Result<ChangeSet> VulnerabilityDatabase::Upsert(Document document) {
     }
     for (size_t i = 0; i < before.size(); ++i) {
       const ClusterSnapshot& old = before[i];
-      const bool shares = std::any_of(cluster->members.begin(), cluster->members.end(), [&](const StoredRecord* m) {
-        return std::any_of(m->names.begin(), m->names.end(), [&](const std::string& name) {
-          return std::binary_search(old.names.begin(), old.names.end(), name);
-        });
-      });
+      const bool shares =
+          std::any_of(cluster->members.begin(), cluster->members.end(), [&](const StoredRecord* m) {
+            return std::any_of(m->names.begin(), m->names.end(), [&](const std::string& name) {
+              return std::binary_search(old.names.begin(), old.names.end(), name);
+            });
+          });
       if (shares) {
         predecessors.push_back(&old);
         continued[i] = true;
@@ -627,7 +631,8 @@ Result<ChangeSet> VulnerabilityDatabase::Upsert(Document document) {
   std::sort(result.changes.begin(), result.changes.end(),
             [](const VulnerabilityChange& a, const VulnerabilityChange& b) { return a.id < b.id; });
   for (const auto& change : result.changes) {
-    result.package_keys.insert(result.package_keys.end(), change.package_keys.begin(), change.package_keys.end());
+    result.package_keys.insert(result.package_keys.end(), change.package_keys.begin(),
+                               change.package_keys.end());
     result.cpe_keys.insert(result.cpe_keys.end(), change.cpe_keys.begin(), change.cpe_keys.end());
   }
   SortUnique(result.package_keys);

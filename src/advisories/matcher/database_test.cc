@@ -65,10 +65,12 @@ std::string_view OutcomeName(ChangeSet::Outcome outcome) {
 
 std::vector<std::string> KindNames(uint32_t kinds) {
   std::vector<std::string> names;
-  const std::pair<uint32_t, const char*> all[] = {
-      {VulnerabilityChange::kNew, "new"},         {VulnerabilityChange::kRange, "range"},
-      {VulnerabilityChange::kFix, "fix"},         {VulnerabilityChange::kWithdrawn, "withdrawn"},
-      {VulnerabilityChange::kReinstated, "reinstated"}, {VulnerabilityChange::kMerged, "merged"}};
+  const std::pair<uint32_t, const char*> all[] = {{VulnerabilityChange::kNew, "new"},
+                                                  {VulnerabilityChange::kRange, "range"},
+                                                  {VulnerabilityChange::kFix, "fix"},
+                                                  {VulnerabilityChange::kWithdrawn, "withdrawn"},
+                                                  {VulnerabilityChange::kReinstated, "reinstated"},
+                                                  {VulnerabilityChange::kMerged, "merged"}};
   for (const auto& [bit, name] : all) {
     if ((kinds & bit) != 0) names.emplace_back(name);
   }
@@ -158,8 +160,8 @@ class RealMerge : public ::testing::Test {
   static void SetUpTestSuite() {
     db_ = new VulnerabilityDatabase();
     documents_ = new std::vector<Document>();
-    const std::vector<std::string> paths = {SharedData("advisories/osv-go"), SharedData("advisories/osv-pypi"),
-                                            SharedData("advisories/cve5")};
+    const std::vector<std::string> paths = {SharedData("advisories/osv-go"),
+                                            SharedData("advisories/osv-pypi"), SharedData("advisories/cve5")};
     auto tree = LoadAdvisoryTree(paths);
     ASSERT_TRUE(tree.has_value());
     for (const LoadError& error : tree->errors) ADD_FAILURE() << error.file << ": " << error.reason;

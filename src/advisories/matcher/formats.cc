@@ -103,8 +103,8 @@ JobResult RunJob(const Job& job) {
     if (!text) return fail(text.error());
     digest = std::move(*text);
   }
-  auto document = ParseAdvisory(*bytes, job.file.string(), digest ? std::optional<std::string_view>(*digest)
-                                                                  : std::nullopt);
+  auto document = ParseAdvisory(*bytes, job.file.string(),
+                                digest ? std::optional<std::string_view>(*digest) : std::nullopt);
   if (!document) return fail(document.error());
   result.document = std::move(*document);
   return result;
@@ -159,7 +159,8 @@ Result<LoadedTree> LoadAdvisoryTree(std::span<const std::string> paths, unsigned
   for (const std::string& path : paths) {
     std::error_code ec;
     const fs::file_status status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) return Err(InvalidArgument("not-found", "no such file or directory: " + path));
+    if (ec || !fs::exists(status))
+      return Err(InvalidArgument("not-found", "no such file or directory: " + path));
     if (!fs::is_directory(status)) {
       files.emplace_back(path);
       continue;

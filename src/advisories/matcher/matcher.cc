@@ -53,7 +53,8 @@ std::string_view StatusName(ProductStatus status) {
 }
 
 bool HasVersionConstraint(const Affected& affected) {
-  return affected.all_versions || !affected.ranges.empty() || !affected.versions.empty() || !affected.vers.empty();
+  return affected.all_versions || !affected.ranges.empty() || !affected.versions.empty() ||
+         !affected.vers.empty();
 }
 
 // A known_not_affected entry concerns the version when it lists it, or lists no version at all
@@ -88,7 +89,8 @@ struct Hit {
 
 class IdentityMatcher {
  public:
-  IdentityMatcher(const VulnerabilityDatabase::Reader& reader, const Scope* scope) : reader_(reader), scope_(scope) {}
+  IdentityMatcher(const VulnerabilityDatabase::Reader& reader, const Scope* scope)
+      : reader_(reader), scope_(scope) {}
 
   // Findings for one component (component index 0, no inventory VEX applied).
   std::vector<Finding> Match(const ComponentIdentity& component, bool cpe) {
@@ -139,8 +141,8 @@ class IdentityMatcher {
     return fixes;
   }
 
-  static void Consider(const IndexEntry& entry, Ecosystem ecosystem, std::string_view version, Confidence confidence,
-                       std::map<std::string_view, Hit>& hits) {
+  static void Consider(const IndexEntry& entry, Ecosystem ecosystem, std::string_view version,
+                       Confidence confidence, std::map<std::string_view, Hit>& hits) {
     const Affected& affected = *entry.affected;
     const Record& record = *entry.source->record;
     switch (affected.status) {
@@ -245,7 +247,8 @@ class IdentityMatcher {
       if (pattern == nullptr) continue;
       // The version is judged by the entry's ranges when the pattern leaves it open.
       Cpe versionless = name;
-      if (pattern->version().kind == CpeValue::Kind::kAny) versionless.at(CpeAttribute::kVersion) = CpeValue{};
+      if (pattern->version().kind == CpeValue::Kind::kAny)
+        versionless.at(CpeAttribute::kVersion) = CpeValue{};
       if (CpeMatches(*pattern, versionless)) return true;
     }
     return false;
@@ -372,7 +375,8 @@ ScanResult Scan(const Inventory& inventory, const VulnerabilityDatabase& db, Sca
   return Scan(inventory, reader, options);
 }
 
-ScanResult Scan(const Inventory& inventory, const VulnerabilityDatabase::Reader& reader, ScanOptions options) {
+ScanResult Scan(const Inventory& inventory, const VulnerabilityDatabase::Reader& reader,
+                ScanOptions options) {
   ScanResult result;
   IdentityMatcher matcher(reader, nullptr);
   for (size_t i = 0; i < inventory.components.size(); ++i) {
@@ -578,7 +582,8 @@ std::vector<InventoryFindings> AffectedInventories(const ChangeSet& changes, con
   IdentityMatcher matcher(reader, &scope);
 
   // The (inventory, component) pairs to re-match, grouped by inventory.
-  std::unordered_map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>> holders;  // slot -> (component, identity)
+  std::unordered_map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>
+      holders;  // slot -> (component, identity)
   auto collect = [&](const Interner& keys, const std::vector<std::vector<Posting>>& postings,
                      const std::vector<std::string>& names, bool cpe_only) {
     for (const std::string& name : names) {
@@ -622,8 +627,9 @@ std::vector<InventoryFindings> AffectedInventories(const ChangeSet& changes, con
     std::sort(out.findings.begin(), out.findings.end(), FindingLess);
     result.push_back(std::move(out));
   }
-  std::sort(result.begin(), result.end(),
-            [](const InventoryFindings& a, const InventoryFindings& b) { return a.inventory_id < b.inventory_id; });
+  std::sort(result.begin(), result.end(), [](const InventoryFindings& a, const InventoryFindings& b) {
+    return a.inventory_id < b.inventory_id;
+  });
   return result;
 }
 
@@ -661,7 +667,8 @@ bool WithdrawnBy(const ChangeSet& changes, const Finding& finding) {
 
 }  // namespace
 
-FindingDiff DiffFindings(std::span<const Finding> before, std::span<const Finding> after, const ChangeSet& changes) {
+FindingDiff DiffFindings(std::span<const Finding> before, std::span<const Finding> after,
+                         const ChangeSet& changes) {
   FindingDiff diff;
   std::vector<const Finding*> old_active;
   for (const Finding& finding : before) {
@@ -682,9 +689,10 @@ FindingDiff DiffFindings(std::span<const Finding> before, std::span<const Findin
       diff.added.push_back(finding);
       continue;
     }
-    const bool new_fix = std::any_of(finding.fixed.begin(), finding.fixed.end(), [previous](const std::string& v) {
-      return std::find(previous->fixed.begin(), previous->fixed.end(), v) == previous->fixed.end();
-    });
+    const bool new_fix =
+        std::any_of(finding.fixed.begin(), finding.fixed.end(), [previous](const std::string& v) {
+          return std::find(previous->fixed.begin(), previous->fixed.end(), v) == previous->fixed.end();
+        });
     (new_fix ? diff.new_fix : diff.unchanged).push_back(finding);
   }
   for (size_t i = 0; i < old_active.size(); ++i) {

@@ -46,7 +46,8 @@ TEST_P(MatchCaseTest, FindsExactlyTheExpectedFindings) {
     ASSERT_TRUE(changes.has_value()) << changes.error().ToString();
   }
   Inventory inventory;
-  for (const auto& component : c.at("components").as_array()) inventory.components.push_back(ComponentOf(component));
+  for (const auto& component : c.at("components").as_array())
+    inventory.components.push_back(ComponentOf(component));
   ScanOptions options;
   if (auto* cpe = c.if_contains("cpe")) options.cpe = cpe->as_bool();
   const ScanResult result = Scan(inventory, db, options);
@@ -70,7 +71,8 @@ TEST_P(MatchCaseTest, FindsExactlyTheExpectedFindings) {
     if (suppressed) {
       EXPECT_FALSE(f.reason.empty());
     }
-    const std::string confidence = e.contains("confidence") ? std::string(e.at("confidence").as_string()) : "purl";
+    const std::string confidence =
+        e.contains("confidence") ? std::string(e.at("confidence").as_string()) : "purl";
     EXPECT_EQ(ConfidenceName(f.confidence), confidence);
   }
   const size_t notes = c.contains("notes") ? static_cast<size_t>(c.at("notes").as_int64()) : 0;
@@ -91,7 +93,8 @@ VulnerabilityDatabase& GoDatabase() {
     EXPECT_TRUE(tree.has_value());
     if (tree) {
       EXPECT_TRUE(tree->errors.empty());
-      for (Document& document : tree->documents) EXPECT_TRUE(database->Upsert(std::move(document)).has_value());
+      for (Document& document : tree->documents)
+        EXPECT_TRUE(database->Upsert(std::move(document)).has_value());
     }
     return database;
   }();
@@ -114,8 +117,10 @@ TEST(ProtonBridge, FindsThePinnedGoAdvisories) {
   for (const auto& item : pinned) {
     want.emplace(std::string(item.at("purl").as_string()), std::string(item.at("id").as_string()));
   }
-  for (const auto& pair : want) EXPECT_TRUE(got.contains(pair)) << "missing " << pair.first << " " << pair.second;
-  for (const auto& pair : got) EXPECT_TRUE(want.contains(pair)) << "unexpected " << pair.first << " " << pair.second;
+  for (const auto& pair : want)
+    EXPECT_TRUE(got.contains(pair)) << "missing " << pair.first << " " << pair.second;
+  for (const auto& pair : got)
+    EXPECT_TRUE(want.contains(pair)) << "unexpected " << pair.first << " " << pair.second;
   EXPECT_EQ(result.findings.size(), pinned.size());
   // Sources and fixed versions as pinned.
   for (const auto& item : pinned) {
@@ -158,7 +163,8 @@ TEST(CycloneDxVex, NotAffectedStatementSuppressesWithReason) {
   ASSERT_EQ(result.findings.size(), 1u);
   EXPECT_TRUE(result.findings[0].suppressed);
   EXPECT_NE(result.findings[0].reason.find("not_affected"), std::string::npos) << result.findings[0].reason;
-  EXPECT_NE(result.findings[0].reason.find("code_not_reachable"), std::string::npos) << result.findings[0].reason;
+  EXPECT_NE(result.findings[0].reason.find("code_not_reachable"), std::string::npos)
+      << result.findings[0].reason;
 }
 
 TEST(CycloneDxVex, StatementsAboutOtherVersionsOrStatesDoNotSuppress) {
@@ -169,9 +175,10 @@ TEST(CycloneDxVex, StatementsAboutOtherVersionsOrStatesDoNotSuppress) {
       ComponentOf(bj::parse(R"({"purl": "pkg:maven/com.fasterxml.jackson.core/jackson-databind@2.10.0",
                                 "bom_ref": "acme-product"})")));
   // Use-Cases 4 (not_affected for >=2.2.0|<=2.4.0), 2 (exploitable) and 1 (not_affected).
-  for (const auto& [file, suppressed] : std::vector<std::pair<std::string, bool>>{
-           {"Use-Cases_Case-4_vex.json", false}, {"Use-Cases_Case-2_vex.json", false},
-           {"Use-Cases_Case-1_vex.json", true}}) {
+  for (const auto& [file, suppressed] :
+       std::vector<std::pair<std::string, bool>>{{"Use-Cases_Case-4_vex.json", false},
+                                                 {"Use-Cases_Case-2_vex.json", false},
+                                                 {"Use-Cases_Case-1_vex.json", true}}) {
     auto vex = ParseInventory(ReadText(SharedData("sbom/vex/" + file)));
     ASSERT_TRUE(vex.has_value()) << file;
     inventory.vex = vex->vex;
@@ -186,7 +193,8 @@ TEST(CycloneDxVex, StatementsAboutOtherVersionsOrStatesDoNotSuppress) {
 std::vector<std::string> SbomFiles() {
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(SharedData("sbom"))) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path().string());
+    if (entry.is_regular_file() && entry.path().extension() == ".json")
+      files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -239,8 +247,9 @@ TEST(InventoryIndex, AffectedInventoriesEqualsFullRescan) {
       }
     }
     // The proton-bridge SBOM holds an affected module: it must be among the results with a finding.
-    const auto proton = std::find_if(files.begin(), files.end(),
-                                     [](const std::string& f) { return f.find("proton-bridge") != std::string::npos; });
+    const auto proton = std::find_if(files.begin(), files.end(), [](const std::string& f) {
+      return f.find("proton-bridge") != std::string::npos;
+    });
     ASSERT_NE(proton, files.end());
     EXPECT_FALSE(by_inventory[*proton].empty());
   }
@@ -260,7 +269,8 @@ TEST(InventoryIndex, RemoveAndReplace) {
   EXPECT_EQ(index.entry_count(), 1u);
 
   VulnerabilityDatabase db;
-  auto changes = db.Upsert(DocumentOf(bj::parse(R"({"id": "GHSA-r001-0001-0001", "modified": "2024-01-01T00:00:00Z",
+  auto changes =
+      db.Upsert(DocumentOf(bj::parse(R"({"id": "GHSA-r001-0001-0001", "modified": "2024-01-01T00:00:00Z",
       "affected": [{"package": {"ecosystem": "npm", "name": "x"},
                     "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.0.1"}]}]}]})")));
   ASSERT_TRUE(changes.has_value());
@@ -327,7 +337,8 @@ TEST(DiffFindings, AlertsOnMeaningfulChangeOnly) {
   EXPECT_EQ(current[0].id, "GHSA-d001-0001-0001");
   EXPECT_EQ(current[0].sources, (std::vector<std::string>{"GHSA-d001-0001-0001", "GO-D-1"}));
 
-  step(R"({"id": "GHSA-d001-0001-0001", "modified": "2024-01-04T00:00:00Z", "withdrawn": "2024-01-04T00:00:00Z",
+  step(
+      R"({"id": "GHSA-d001-0001-0001", "modified": "2024-01-04T00:00:00Z", "withdrawn": "2024-01-04T00:00:00Z",
       "aliases": ["GO-D-1"], "affected": []})");
   diff = step(R"({"id": "GO-D-1", "modified": "2024-01-04T00:00:00Z", "withdrawn": "2024-01-04T00:00:00Z",
       "affected": [{"package": {"ecosystem": "Go", "name": "example.com/d"},
