@@ -1,6 +1,7 @@
 #include "response/attribution/libloc_loader.h"
 
 #include <cerrno>
+#include <cstdarg>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -29,6 +30,11 @@ Status BadDb(const std::string& path, std::string detail) {
   return InvalidArgument("invalid-location-db", "location database " + path + ": " + detail);
 }
 
+// libloc writes its diagnostics to stderr unless told otherwise; a library must not, and
+// every failure reaches the caller as a Status.
+void DiscardLog(loc_ctx* /*ctx*/, int /*priority*/, const char* /*file*/, int /*line*/, const char* /*fn*/,
+                const char* /*format*/, va_list /*args*/) {}
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -43,6 +49,7 @@ Result<LoadedDataset> LoadLocationDb(const std::string& path) {
   loc_ctx* raw_ctx = nullptr;
   if (loc_new(&raw_ctx) != 0) return Err(Internal("libloc: cannot create a context"));
   std::unique_ptr<loc_ctx, ContextUnref> ctx(raw_ctx);
+  loc_set_log_fn(ctx.get(), DiscardLog);
   loc_database* raw_db = nullptr;
   if (loc_database_new(ctx.get(), &raw_db, file.get()) != 0) return Err(BadDb(path, "libloc cannot open it"));
   std::unique_ptr<loc_database, DatabaseUnref> db(raw_db);
