@@ -23,6 +23,7 @@ aiip::node::NodeOptions ToNodeOptions(const aiip::config::Config& c) {
   if (!c.tls_cert.empty()) o.tls = aiip::http::TlsOptions{c.tls_cert, c.tls_key};
   o.states_file = c.states_file;
   o.demo = c.demo;
+  o.webhook_allow_http = c.webhook_allow_http;
   o.shutdown_grace = seconds(c.shutdown_grace_s);
   o.version = AIIP_VERSION;
   return o;

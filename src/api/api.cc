@@ -15,6 +15,8 @@ void RegisterRoutes(http::Router& router, ApiContext& context) {
   RegisterSystemRoutes(router, context);
   RegisterRegistryRoutes(router, context);
   RegisterAuditRoutes(router, context);
+  RegisterNotifyRoutes(router, context);
+  RegisterVulnerabilityRoutes(router, context);
 }
 
 }  // namespace aiip::api

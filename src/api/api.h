@@ -11,8 +11,14 @@
 #include "common/clock.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "notify/event_log.h"
+#include "notify/stream_hub.h"
 #include "registry/registry.h"
 #include "store/store.h"
+
+namespace aiip::vulnerabilities {
+class VulnerabilityService;
+}  // namespace aiip::vulnerabilities
 
 namespace aiip::api {
 
@@ -23,6 +29,13 @@ struct ApiContext {
   metrics::Registry& metrics;
   const Clock& clock;
   std::string version;  // of the aiipd binary
+  // Appends an audit entry inside a write (routes that write outside a service).
+  registry::AuditAppend append_audit;
+  // Engines and services; routes of an absent one are not registered.
+  notify::EventLog* events = nullptr;
+  notify::StreamHub* hub = nullptr;
+  vulnerabilities::VulnerabilityService* vulnerabilities = nullptr;
+  bool webhook_allow_http = false;  // accept http:// webhook URLs (tests, closed networks)
 };
 
 // Registers every route on `router`. `context` must outlive the router.

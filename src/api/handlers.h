@@ -7,4 +7,6 @@ namespace aiip::api {
 void RegisterSystemRoutes(http::Router& router, ApiContext& context);
 void RegisterRegistryRoutes(http::Router& router, ApiContext& context);
 void RegisterAuditRoutes(http::Router& router, ApiContext& context);
+void RegisterNotifyRoutes(http::Router& router, ApiContext& context);
+void RegisterVulnerabilityRoutes(http::Router& router, ApiContext& context);
 }  // namespace aiip::api

@@ -38,7 +38,7 @@ struct Key {
 
 // The one list of keys: parsing, flags, environment names and printing all derive from
 // it, so a key cannot be settable in one place and forgotten in another.
-const std::array<Key, 15> kKeys = {{
+const std::array<Key, 16> kKeys = {{
     {"listen", &Config::listen, 0, 0, "HOST:PORT", "Address to listen on: HOST:PORT, or [IPV6]:PORT"},
     {"data_dir", &Config::data_dir, 0, 0, "DIR", "Directory for the node's files (SQLite database)"},
     {"database", &Config::database, 0, 0, "URL",
@@ -58,6 +58,8 @@ const std::array<Key, 15> kKeys = {{
     {"demo", &Config::demo, 0, 0, "", "Load demonstration data"},
     {"shutdown_grace_s", &Config::shutdown_grace_s, 0, 3600, "SECONDS",
      "Seconds to let requests finish on SIGTERM"},
+    {"webhook_allow_http", &Config::webhook_allow_http, 0, 0, "",
+     "Accept plain http:// webhook URLs (closed networks, tests)"},
 }};
 
 std::string EnvName(std::string_view key) {

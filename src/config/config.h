@@ -32,7 +32,7 @@ struct Config {
   // May hold a password: print it only through PrintConfig / MaskDatabaseUrl.
   std::string database;
   int64_t threads = 4;
-  int64_t max_body_bytes = 1 << 20;
+  int64_t max_body_bytes = 32 << 20;  // SBOMs of large applications exceed 1 MiB
   int64_t max_header_bytes = 16 << 10;
   int64_t read_timeout_s = 30;
   int64_t idle_timeout_s = 60;
@@ -43,6 +43,7 @@ struct Config {
   std::string states_file = "/usr/share/iso-codes/json/iso_3166-1.json";
   bool demo = false;  // load demonstration data
   int64_t shutdown_grace_s = 10;
+  bool webhook_allow_http = false;  // accept http:// webhook URLs
 
   // Derived by LoadConfig.
   std::string listen_host;  // IPv6 without brackets, e.g. "::1"

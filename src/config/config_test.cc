@@ -72,7 +72,7 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(c.listen_port, 8700);
   EXPECT_EQ(c.DatabaseUrl(), "sqlite:var/aiip/aiip.db");
   EXPECT_EQ(c.threads, 4);
-  EXPECT_EQ(c.max_body_bytes, 1048576);
+  EXPECT_EQ(c.max_body_bytes, 33554432);
   EXPECT_EQ(c.max_header_bytes, 16384);
   EXPECT_EQ(c.read_timeout_s, 30);
   EXPECT_EQ(c.idle_timeout_s, 60);
@@ -80,6 +80,7 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(c.shutdown_grace_s, 10);
   EXPECT_EQ(c.log_level, "info");
   EXPECT_FALSE(c.demo);
+  EXPECT_FALSE(c.webhook_allow_http);
   EXPECT_TRUE(c.config_file.empty());
   EXPECT_EQ(c.sources.at("listen"), "default");
   EXPECT_EQ(Config().states_file, "/usr/share/iso-codes/json/iso_3166-1.json");
@@ -100,7 +101,7 @@ TEST_F(ConfigTest, PrecedenceIsDefaultsThenFileThenEnvThenFlags) {
   EXPECT_EQ(c.data_dir, "/srv/env");
   EXPECT_EQ(c.threads, 5);
   EXPECT_TRUE(c.demo);
-  EXPECT_EQ(c.max_body_bytes, 1048576);
+  EXPECT_EQ(c.max_body_bytes, 33554432);
   EXPECT_EQ(c.config_file, file);
   EXPECT_EQ(c.sources.at("listen"), "file " + file);
   EXPECT_EQ(c.sources.at("data_dir"), "env AIIP_DATA_DIR");

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "audit/log.h"
+#include "client/http_client.h"
 #include "common/clock.h"
 #include "common/embedded.h"
 #include "common/files.h"
@@ -16,8 +17,12 @@
 #include "crypto/sha256.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "notify/event_log.h"
+#include "notify/stream_hub.h"
+#include "notify/webhooks.h"
 #include "registry/registry.h"
 #include "store/store.h"
+#include "vulnerabilities/service.h"
 
 namespace aiip::node {
 namespace demo {
@@ -33,6 +38,10 @@ struct Node::Parts {
   std::unique_ptr<audit::AuditLog> audit;
   registry::ReferenceData reference;
   std::unique_ptr<registry::Registry> registry;
+  std::unique_ptr<notify::EventLog> events;
+  std::unique_ptr<notify::StreamHub> hub;
+  std::unique_ptr<notify::WebhookDispatcher> dispatcher;
+  std::unique_ptr<vulnerabilities::VulnerabilityService> vulnerabilities;
   metrics::Registry metrics;
   std::unique_ptr<api::ApiContext> api_context;
   http::Router router;
@@ -42,6 +51,22 @@ struct Node::Parts {
 };
 
 namespace {
+// Posts one webhook delivery on a connection of its own (deliveries go to many receivers,
+// and a client is not shared between dispatcher threads).
+Result<int> PostWebhook(const std::string& url,
+                        const std::vector<std::pair<std::string, std::string>>& headers,
+                        const std::string& body) {
+  client::ClientOptions options;
+  options.server = url;
+  options.connect_timeout = std::chrono::seconds(5);
+  options.request_timeout = std::chrono::seconds(10);
+  options.max_response_bytes = 64 << 10;
+  options.user_agent = "aiipd-webhooks";
+  AIIP_ASSIGN_OR_RETURN(auto http, client::HttpClient::Create(options));
+  AIIP_ASSIGN_OR_RETURN(client::RawResponse response, http->PostRaw("", "application/json", headers, body));
+  return response.status;
+}
+
 audit::EntryFields ToEntryFields(const registry::AuditEvent& event) {
   audit::EntryFields fields;
   fields.member_id = event.member;
@@ -65,7 +90,9 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   const fs::path& dir = options.data_dir;
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return Err(FailedPrecondition("data-dir", "cannot create data directory " + dir.string() + ": " + ec.message()));
+  if (ec)
+    return Err(
+        FailedPrecondition("data-dir", "cannot create data directory " + dir.string() + ": " + ec.message()));
   ::chmod(dir.c_str(), 0700);
   fs::remove(dir / "aiipd.url", ec);
 
@@ -94,12 +121,31 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     log::Info("bootstrapped an administrator", {{"token_file", (dir / "admin.token").string()}});
   }
   if (options.demo) {
-    AIIP_ASSIGN_OR_RETURN(int created, parts->registry->LoadDemo(demo::kFiles[0].contents, "data/demo/registry.json"));
+    AIIP_ASSIGN_OR_RETURN(int created,
+                          parts->registry->LoadDemo(demo::kFiles[0].contents, "data/demo/registry.json"));
     if (created > 0) log::Info("loaded demonstration data", {{"objects", created}});
   }
 
-  parts->api_context = std::make_unique<api::ApiContext>(api::ApiContext{
-      *parts->store, *parts->registry, *parts->audit, parts->metrics, SystemClock(), options.version});
+  registry::AuditAppend append_audit = [audit_log](store::Tx& tx, const registry::AuditEvent& event) {
+    return StatusOf(audit_log->Append(tx, ToEntryFields(event)));
+  };
+  parts->events = std::make_unique<notify::EventLog>(*parts->store, SystemClock());
+  parts->hub = std::make_unique<notify::StreamHub>(*parts->events);
+  parts->dispatcher =
+      std::make_unique<notify::WebhookDispatcher>(*parts->store, SystemClock(), SecureRandom(), PostWebhook);
+  notify::StreamHub* hub = parts->hub.get();
+  notify::WebhookDispatcher* dispatcher = parts->dispatcher.get();
+  parts->vulnerabilities = std::make_unique<vulnerabilities::VulnerabilityService>(
+      *parts->store, *parts->events, append_audit, SystemClock(), SecureRandom(), [hub, dispatcher] {
+        hub->Poke();
+        dispatcher->Poke();
+      });
+  AIIP_RETURN_IF_ERROR(parts->vulnerabilities->Load());
+
+  parts->api_context = std::make_unique<api::ApiContext>(
+      api::ApiContext{*parts->store, *parts->registry, *parts->audit, parts->metrics, SystemClock(),
+                      options.version, append_audit, parts->events.get(), parts->hub.get(),
+                      parts->vulnerabilities.get(), options.webhook_allow_http});
   api::RegisterRoutes(parts->router, *parts->api_context);
 
   http::ServerOptions server_options;
@@ -114,17 +160,19 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   server_options.tls = options.tls;
   server_options.metrics = &parts->metrics;
   http::Router* router = &parts->router;
-  parts->server = std::make_unique<http::Server>(server_options, [router](http::Request& r) { return router->Handle(r); });
+  parts->server = std::make_unique<http::Server>(server_options,
+                                                 [router](http::Request& r) { return router->Handle(r); });
   AIIP_RETURN_IF_ERROR(parts->server->Start());
 
   std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   parts->url = std::string(options.tls ? "https://" : "http://") + host + ":" +
                std::to_string(parts->server->BoundPort());
   AIIP_RETURN_IF_ERROR(WritePrivateFile(dir / "aiipd.url", parts->url + "\n"));
-  log::Info("listening", {{"url", parts->url},
-                          {"data_dir", dir.string()},
-                          {"database", parts->store->dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql"},
-                          {"schema_version", parts->store->SchemaVersion()}});
+  log::Info("listening",
+            {{"url", parts->url},
+             {"data_dir", dir.string()},
+             {"database", parts->store->dialect() == store::Dialect::kSqlite ? "sqlite" : "postgresql"},
+             {"schema_version", parts->store->SchemaVersion()}});
   return std::unique_ptr<Node>(new Node(std::move(parts)));
 }
 
@@ -136,7 +184,10 @@ void Node::RunUntilSignal() {
 void Node::Shutdown() {
   if (parts_ == nullptr || parts_->stopped) return;
   parts_->stopped = true;
+  // Streams end first, so the server's graceful shutdown does not wait for them.
+  parts_->hub->Stop();
   parts_->server->Shutdown(parts_->options.shutdown_grace);
+  parts_->dispatcher->Stop();
   // The server has stopped calling handlers; drain queued writes before closing.
   parts_->store->Close();
   std::error_code ec;

@@ -5,7 +5,9 @@
 // Start-up order matters and is fixed here: open (and migrate) the store; create or load
 // the node key (DIR/node.key, mode 0600; DIR/node.pub); open the audit log; import the
 // ISO 3166 States; bootstrap an administrator (DIR/admin.token, mode 0600) if none exists;
-// load demonstration data if asked; then listen and write the bound URL to DIR/aiipd.url.
+// load demonstration data if asked; rebuild the vulnerability database and inventory index
+// from the store; start the event stream hub and the webhook dispatcher; then listen and
+// write the bound URL to DIR/aiipd.url.
 #pragma once
 
 #include <chrono>
@@ -25,7 +27,7 @@ struct NodeOptions {
   std::filesystem::path data_dir = "var/aiip";
   std::string database;  // empty: SQLite in data_dir/aiip.db; else a PostgreSQL URL
   int threads = 4;
-  size_t max_body_bytes = 1 << 20;
+  size_t max_body_bytes = 32 << 20;
   size_t max_header_bytes = 16 << 10;
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
@@ -33,6 +35,7 @@ struct NodeOptions {
   std::optional<http::TlsOptions> tls;
   std::string states_file = "/usr/share/iso-codes/json/iso_3166-1.json";
   bool demo = false;  // load the demonstration data shipped in the binary
+  bool webhook_allow_http = false;  // accept http:// webhook URLs (not only https://)
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   std::string version;
 };

@@ -40,8 +40,10 @@ Result<int64_t> EventLog::Append(store::Tx& tx, const EventDraft& draft) {
   const int64_t seq = rows[0].Int(0);
   const std::string now = FormatRfc3339(clock_.Now());
   AIIP_RETURN_IF_ERROR(tx.Exec(
-      "INSERT INTO events (seq, created_at, recipient, kind, subject, data) VALUES (?, ?, ?, ?, ?, ?)",
-      {seq, now, draft.recipient, draft.kind, draft.subject, bj::serialize(draft.data)}));
+      "INSERT INTO events (seq, created_at, recipient, kind, subject, data, stream) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      {seq, now, draft.recipient, draft.kind, draft.subject, bj::serialize(draft.data),
+       int64_t{draft.stream ? 1 : 0}}));
+  if (!draft.webhooks) return seq;
   // Webhooks of the recipient (or of everyone, for broadcast events) that want this kind.
   AIIP_RETURN_IF_ERROR(tx.Exec(
       "INSERT INTO deliveries (event_seq, webhook, state, attempts, next_attempt_at) "
@@ -57,17 +59,18 @@ Result<std::vector<Event>> EventLog::Read(const std::optional<std::string>& reci
   Status status = store_.Read([&](store::Tx& tx) -> Status {
     Result<store::Rows> rows =
         recipient ? tx.Query(
-                        "SELECT seq, created_at, recipient, kind, subject, data FROM events "
+                        "SELECT seq, created_at, recipient, kind, subject, data, stream FROM events "
                         "WHERE seq > ? AND (recipient = ? OR recipient = '*') ORDER BY seq LIMIT ?",
                         {after, *recipient, static_cast<int64_t>(limit)})
                   : tx.Query(
-                        "SELECT seq, created_at, recipient, kind, subject, data FROM events "
+                        "SELECT seq, created_at, recipient, kind, subject, data, stream FROM events "
                         "WHERE seq > ? ORDER BY seq LIMIT ?",
                         {after, static_cast<int64_t>(limit)});
     if (!rows) return rows.error();
     events.reserve(rows->size());
     for (const store::Row& row : *rows) {
-      events.push_back(Event{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5)});
+      events.push_back(
+          Event{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5), row.Int(6) != 0});
     }
     return Status::Ok();
   });

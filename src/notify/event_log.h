@@ -28,6 +28,8 @@ struct EventDraft {
   std::string kind;       // e.g. "vulnerability.alert": lower-case, dot-separated
   std::string subject;    // id of the object the event is about
   boost::json::object data;
+  bool stream = true;    // push to server-sent event streams
+  bool webhooks = true;  // schedule deliveries to the recipient's webhooks
 };
 
 struct Event {
@@ -37,6 +39,7 @@ struct Event {
   std::string kind;
   std::string subject;
   std::string data;  // serialised JSON object
+  bool stream = true;
 
   // {"seq", "created_at", "recipient", "kind", "subject", "data": {...}}
   boost::json::object ToJson() const;
@@ -47,7 +50,8 @@ class EventLog {
   // `store` and `clock` must outlive the log. Thread-safe.
   EventLog(store::Store& store, const Clock& clock);
 
-  // Inside a write transaction: appends the event and schedules its webhook deliveries.
+  // Inside a write transaction: appends the event and, if `draft.webhooks`, schedules its
+  // webhook deliveries.
   // Returns its seq. Errors are the transaction's.
   Result<int64_t> Append(store::Tx& tx, const EventDraft& draft);
 

@@ -83,7 +83,10 @@ class NotifyTest : public ::testing::TestWithParam<Backend> {
                             log_->Append(tx, EventDraft{recipient, kind, subject, {{"subject", subject}}}));
       return Status::Ok();
     });
-    if (!status.ok()) return Err(status);
+    if (!status.ok()) {
+      ADD_FAILURE() << "append failed: " << status.ToString();
+      return Err(status);
+    }
     return seq;
   }
 

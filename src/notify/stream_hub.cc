@@ -11,6 +11,7 @@ constexpr size_t kReadBatch = 1000;
 }  // namespace
 
 bool StreamFilter::Accepts(const Event& event) const {
+  if (!event.stream) return false;
   if (recipient && event.recipient != *recipient && event.recipient != kEveryone) return false;
   if (kinds.empty()) return true;
   return std::any_of(kinds.begin(), kinds.end(), [&](const std::string& kind) {

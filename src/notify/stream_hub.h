@@ -34,6 +34,7 @@ struct StreamFilter {
   // empty = all kinds.
   std::vector<std::string> kinds;
 
+  // Whether a stream with this filter gets `event` (never one with Event::stream unset).
   bool Accepts(const Event& event) const;
 };
 

@@ -6,13 +6,16 @@
 -- (like audit_state), so on every node sharing the database a larger seq was committed
 -- later and readers that follow seq never skip an event. `recipient` is the organisation
 -- the event is addressed to; '*' is every authenticated caller. `data` is the event's JSON.
+-- `stream` is 1 when the event is pushed to server-sent event streams (it is always in the
+-- recipient's inbox, GET /api/v1/events).
 CREATE TABLE events (
   seq BIGINT PRIMARY KEY,
   created_at TEXT NOT NULL,
   recipient TEXT NOT NULL,
   kind TEXT NOT NULL,
   subject TEXT NOT NULL,
-  data TEXT NOT NULL
+  data TEXT NOT NULL,
+  stream BIGINT NOT NULL
 );
 CREATE INDEX events_recipient_seq ON events(recipient, seq);
 
