@@ -95,6 +95,16 @@ std::vector<const Offence*> CoveringOffences(const StateLaw& law, const std::str
   return out;
 }
 
+// Adds `citation` to a "; "-separated list unless it is already there.
+void AppendCitation(std::string& list, const std::string& citation) {
+  if (list == citation || list.starts_with(citation + "; ") || list.ends_with("; " + citation) ||
+      list.find("; " + citation + "; ") != std::string::npos) {
+    return;
+  }
+  if (!list.empty()) list += "; ";
+  list += citation;
+}
+
 std::string Article(const Instrument& instrument, const std::string& article) {
   return instrument.title + " (" + instrument.reference + "), " + article;
 }
@@ -241,15 +251,24 @@ void Assessor::EvaluateDualCriminality(BasisEvaluation& e) {
             }
           }
         }
+      } else if (const Coverage* complete = requested_->CompleteFor(type, when); complete == nullptr) {
+        // The data lists no offence, but does not claim its list is complete: unknown.
+        conditional.push_back(type);
+        conditional_missing.push_back(
+            {"whether " + type + " was criminal in " + request_.requested_state + " on " + FormatDate(when),
+             "the reference data lists no offence of " + request_.requested_state + " covering " + type +
+                 " on that date and does not claim its list is complete for it"});
+        dc.reason += "; the data lists no offence of " + request_.requested_state + " covering " + type +
+                     " on " + FormatDate(when) + ", but that law is not fully researched";
       } else {
         dc.not_covered.push_back(type);
+        AppendCitation(dc.citation, Cite(complete->source));
         std::string later;
         for (const Offence& o : requested_->offences) {
           if (Contains(o.conducts, type) && when < o.in_force_from) {
             later = "; " + o.citation + " covers it only from " + FormatDate(o.in_force_from) +
                     " and criminal law does not apply retroactively";
-            if (!dc.citation.empty()) dc.citation += "; ";
-            dc.citation += Cite(o.source);
+            AppendCitation(dc.citation, Cite(o.source));
             break;
           }
         }
@@ -260,7 +279,7 @@ void Assessor::EvaluateDualCriminality(BasisEvaluation& e) {
     if (!dc.not_covered.empty()) {
       dc.satisfied = false;
     } else if (!conditional.empty()) {
-      dc.reason += "; coverage depends on conditions the request does not establish";
+      dc.reason += "; coverage depends on facts the request or the data do not establish";
       // Only a basis that may require dual criminality makes the conditions matter.
       if (dc.required != std::optional<bool>(false)) {
         e.missing.insert(e.missing.end(), conditional_missing.begin(), conditional_missing.end());
@@ -647,8 +666,7 @@ void Assessor::Jurisdiction(Assessment& out, const BasisEvaluation* chosen) {
         if (!Contains(r.item.bases, rule.basis)) r.item.bases.push_back(rule.basis);
         r.item.mandatory = r.item.mandatory || rule.mandatory;
         if (of.instrument == ordering) r.order = std::min(r.order, i);
-        if (!r.item.citation.empty()) r.item.citation += "; ";
-        r.item.citation += Article(*of.instrument, rule.article);
+        AppendCitation(r.item.citation, Article(*of.instrument, rule.article));
       }
       if (claims) under.push_back(of.instrument->id + (of.hypothetical ? " (hypothetical)" : ""));
     }
@@ -768,7 +786,7 @@ Result<Assessment> Assessor::Run() {
                               "needed to know whether " + instrument.id + " connects " + pair});
         continue;
       }
-      item.reason = a.reason + "; " + b.reason;
+      item.reason = a.reason == b.reason ? a.reason : a.reason + "; " + b.reason;
     }
     out.legal_bases.push_back(item);
     evaluations.push_back(Evaluate(&instrument, provision, assumed));
@@ -978,12 +996,12 @@ Result<Havens> ComputeHavens(const LegalData& data, const std::optional<std::str
   for (const std::string& s : all) (data.FindState(s) != nullptr ? h.states : h.not_researched).push_back(s);
   for (const Conduct& c : data.conducts) {
     if (conduct && c.code != *conduct) continue;
-    HavenConduct hc{c.code, {}, {}, {}};
+    HavenConduct hc{c.code, {}, {}, {}, {}};
     for (const std::string& s : h.states) {
       const StateLaw& law = *data.FindState(s);
       std::vector<const Offence*> offences = CoveringOffences(law, c.code, date);
       if (offences.empty()) {
-        hc.not_criminal.push_back(s);
+        (law.CompleteFor(c.code, date) != nullptr ? hc.not_criminal : hc.not_researched).push_back(s);
         continue;
       }
       std::optional<int> best;
@@ -1037,7 +1055,8 @@ bj::object HavensToJson(const Havens& h) {
     conducts.push_back(bj::object{{"conduct", c.conduct},
                                   {"not_criminal", Strings(c.not_criminal)},
                                   {"below_threshold", Strings(c.below_threshold)},
-                                  {"unknown", Strings(c.unknown)}});
+                                  {"unknown", Strings(c.unknown)},
+                                  {"not_researched", Strings(c.not_researched)}});
   }
   out["conducts"] = std::move(conducts);
   bj::array pairs;

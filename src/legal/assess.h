@@ -125,6 +125,7 @@ struct HavenConduct {
   std::vector<std::string> not_criminal;     // no offence in force covers it
   std::vector<std::string> below_threshold;  // covered, but every maximum is under the threshold
   std::vector<std::string> unknown;          // covered only with an unknown maximum
+  std::vector<std::string> not_researched;   // no offence listed, and the list is not known complete
 };
 
 struct HavenPair {

@@ -547,6 +547,33 @@ Status ReadState(const bj::object& root, const std::string& file_code, LegalData
     return Status::Ok();
   };
   AIIP_RETURN_IF_ERROR(ForEach(r, "offences", false, read14));
+  auto read_coverage = [&](const bj::object& o, const std::string& p) -> Status {
+    ObjectReader cr(o, p);
+    Coverage coverage;
+    coverage.conducts = cr.RequiredStringArray("conducts", 32, 64);
+    coverage.note = cr.OptionalString("note", kMaxText).value_or("");
+    if (!cr.Has("from")) {
+      return InvalidArgument("missing-field", "'from' is required (null: complete at every date)",
+                             cr.PointerOf("from"));
+    }
+    if (cr.IsNull("from")) {
+      cr.Raw("from");
+    } else {
+      AIIP_ASSIGN_OR_RETURN(coverage.from, ReadDate(cr, "from", {}));
+    }
+    AIIP_ASSIGN_OR_RETURN(coverage.source, ReadSourceField(cr, "source"));
+    AIIP_RETURN_IF_ERROR(cr.Finish());
+    if (coverage.conducts.empty()) return Invalid(p + "/conducts", "names no conduct");
+    for (size_t i = 0; i < coverage.conducts.size(); ++i) {
+      if (data.FindConduct(coverage.conducts[i]) == nullptr) {
+        return Invalid(p + "/conducts/" + std::to_string(i),
+                       "unknown conduct code '" + coverage.conducts[i] + "'");
+      }
+    }
+    law.coverage.push_back(std::move(coverage));
+    return Status::Ok();
+  };
+  AIIP_RETURN_IF_ERROR(ForEach(r, "coverage", false, read_coverage));
   AIIP_ASSIGN_OR_RETURN(law.extradites_nationals, ReadFact<bool>(r, "extradites_nationals"));
   AIIP_ASSIGN_OR_RETURN(law.extradition_requires_treaty, ReadFact<bool>(r, "extradition_requires_treaty"));
   AIIP_ASSIGN_OR_RETURN(law.death_penalty, ReadFact<std::string>(r, "death_penalty"));

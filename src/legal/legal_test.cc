@@ -272,6 +272,12 @@ TEST(Havens, PhilippinesBeforeTheLawIsAHavenForMalware) {
   EXPECT_NE(std::find(nc.begin(), nc.end(), "PH"), nc.end());
   EXPECT_EQ(std::find(nc.begin(), nc.end(), "US"), nc.end());
   EXPECT_EQ(havens->threshold_months, 12);
+  // Absence from the data is not innocence: without a completeness claim it is not researched.
+  auto csam = ComputeHavens(Data(), std::string("child-sexual-abuse-material"), *ParseDate("2020-01-01"));
+  ASSERT_TRUE(csam.has_value());
+  const auto& nr = csam->conducts[0].not_researched;
+  EXPECT_NE(std::find(nr.begin(), nr.end(), "DE"), nr.end());
+  EXPECT_TRUE(csam->conducts[0].not_criminal.empty());
   auto later = ComputeHavens(Data(), std::string("data-interference"), *ParseDate("2001-05-04"));
   const auto& nc2 = later->conducts[0].not_criminal;
   EXPECT_EQ(std::find(nc2.begin(), nc2.end(), "PH"), nc2.end());

@@ -121,4 +121,14 @@ const StateLaw* LegalData::FindState(std::string_view code) const {
   return it == states.end() ? nullptr : &it->second;
 }
 
+const Coverage* StateLaw::CompleteFor(std::string_view conduct, Date date) const {
+  for (const Coverage& c : coverage) {
+    if ((!c.from || *c.from <= date) &&
+        std::find(c.conducts.begin(), c.conducts.end(), conduct) != c.conducts.end()) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace aiip::legal

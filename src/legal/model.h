@@ -226,16 +226,31 @@ struct Offence {
   bool InForceOn(Date date) const;
 };
 
+// A claim that the offences listed for `conducts` are complete from `from` (at every date when
+// empty): on those dates, a conduct no listed offence covers was not criminal. Outside every
+// coverage an uncovered conduct is unknown, not innocent — the data may simply not list the
+// offence.
+struct Coverage {
+  std::vector<std::string> conducts;
+  std::optional<Date> from;
+  std::string note;
+  Source source;
+};
+
 struct StateLaw {
   std::string state;
   std::string name;
   std::vector<Offence> offences;
+  std::vector<Coverage> coverage;
   Fact<bool> extradites_nationals;
   Fact<bool> extradition_requires_treaty;
   Fact<std::string> death_penalty;  // "abolished", "retained", "moratorium"
   Fact<std::string> central_authority;
   Fact<std::string> contact_24_7;
   std::vector<std::string> notes;
+
+  // The coverage that makes the offence list complete for `conduct` on `date`, or nullptr.
+  const Coverage* CompleteFor(std::string_view conduct, Date date) const;
 };
 
 // Everything the engine reads.
