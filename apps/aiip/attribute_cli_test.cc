@@ -40,6 +40,7 @@ struct Network {
   const char* prefix;
   uint32_t asn;
   const char* country;
+  bool anycast = false;
 };
 
 class AttributeCli : public ::testing::Test {
@@ -49,7 +50,7 @@ class AttributeCli : public ::testing::Test {
     fs::create_directories(dir_);
     db_ = (dir_ / "location.db").string();
     WriteDb(db_,
-            {{"192.0.2.0/24", 64496, "DE"},
+            {{"192.0.2.0/24", 64496, "DE", true},
              {"192.0.2.128/25", 64497, "FR"},
              {"198.51.100.0/24", 64497, "FR"},
              {"203.0.113.0/24", 0, "NL"},
@@ -78,6 +79,9 @@ class AttributeCli : public ::testing::Test {
         ASSERT_EQ(loc_network_set_asn(network, n.asn), 0);
       }
       ASSERT_EQ(loc_network_set_country_code(network, n.country), 0);
+      if (n.anycast) {
+        ASSERT_EQ(loc_network_set_flag(network, LOC_NETWORK_FLAG_ANYCAST), 0);
+      }
       loc_network_unref(network);
     }
     FILE* f = std::fopen(path.c_str(), "w");
@@ -143,6 +147,7 @@ TEST_F(AttributeCli, JsonNamesTheDataset) {
                                     {"asn", 64496},
                                     {"as_name", "Example\x1b[31m Net"},
                                     {"country", "DE"},
+                                    {"flags", bj::array{"anycast"}},
                                     {"dataset", id}}));
   EXPECT_EQ(results[1], (bj::object{{"line", 2},
                                     {"address", "10.0.0.1"},
@@ -150,6 +155,7 @@ TEST_F(AttributeCli, JsonNamesTheDataset) {
                                     {"asn", nullptr},
                                     {"as_name", nullptr},
                                     {"country", nullptr},
+                                    {"flags", bj::array()},
                                     {"dataset", id}}));
 }
 

@@ -95,11 +95,15 @@ void ShowResults(Session& session, const Dataset& dataset, SystemTime at,
         r["asn"] = n.asn != 0 ? bj::value(n.asn) : bj::value(nullptr);
         r["as_name"] = n.as_name.empty() ? bj::value(nullptr) : bj::value(n.as_name);
         r["country"] = n.country.empty() ? bj::value(nullptr) : bj::value(n.country);
+        bj::array flags;
+        for (std::string_view flag : attribution::FlagNames(n.flags)) flags.emplace_back(flag);
+        r["flags"] = std::move(flags);
       } else {
         r["network"] = nullptr;
         r["asn"] = nullptr;
         r["as_name"] = nullptr;
         r["country"] = nullptr;
+        r["flags"] = bj::array();
       }
       r["dataset"] = dataset.info.id;
       results.push_back(std::move(r));

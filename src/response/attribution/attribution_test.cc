@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -40,12 +41,15 @@ Prefix Net(std::string_view text) {
   return p.value_or(Prefix{});
 }
 
-// "PREFIX ASN COUNTRY" (country "-" when none) or "none", as the case files write answers.
+// "PREFIX ASN COUNTRY [FLAG...]" (country "-" when none) or "none", as the case files
+// write answers.
 std::string Describe(const Table& table, Answer answer) {
   if (!answer.found()) return "none";
   const NetworkInfo n = table.network(answer.network);
-  return n.prefix.ToString() + " " + std::to_string(n.asn) + " " +
-         (n.country.empty() ? "-" : std::string(n.country));
+  std::string out = n.prefix.ToString() + " " + std::to_string(n.asn) + " " +
+                    (n.country.empty() ? "-" : std::string(n.country));
+  for (std::string_view flag : FlagNames(n.flags)) out += " " + std::string(flag);
+  return out;
 }
 
 // The same description of libloc's answer for `address`.
@@ -61,6 +65,10 @@ std::string DescribeLibloc(loc_database* db, const IpAddress& address) {
   std::string out = std::string(loc_network_str(network)) + " " +
                     std::to_string(loc_network_get_asn(network)) + " " +
                     (cc == nullptr || *cc == '\0' ? "-" : cc);
+  if (loc_network_has_flag(network, LOC_NETWORK_FLAG_ANONYMOUS_PROXY)) out += " anonymous-proxy";
+  if (loc_network_has_flag(network, LOC_NETWORK_FLAG_SATELLITE_PROVIDER)) out += " satellite-provider";
+  if (loc_network_has_flag(network, LOC_NETWORK_FLAG_ANYCAST)) out += " anycast";
+  if (loc_network_has_flag(network, LOC_NETWORK_FLAG_DROP)) out += " drop";
   loc_network_unref(network);
   return out;
 }
@@ -81,7 +89,16 @@ struct NetworkLine {
   std::string prefix;
   uint32_t asn = 0;
   std::string country;  // "" for none
+  uint8_t flags = 0;
 };
+
+uint8_t FlagOf(const std::string& name) {
+  for (uint8_t bit = 1; bit != 0 && bit <= kDrop; bit = static_cast<uint8_t>(bit << 1)) {
+    if (FlagNames(bit).front() == name) return bit;
+  }
+  ADD_FAILURE() << "unknown flag " << name;
+  return 0;
+}
 
 struct Dataset {
   std::vector<NetworkLine> networks;
@@ -97,6 +114,7 @@ Dataset ReadDataset(const std::string& name) {
     in >> n.prefix >> n.asn >> n.country;
     EXPECT_FALSE(in.fail()) << line;
     if (n.country == "-") n.country.clear();
+    for (std::string flag; in >> flag;) n.flags |= FlagOf(flag);
     d.networks.push_back(n);
   }
   for (const auto& line : ReadLines(kDataDir / (name + ".ases"))) {
@@ -114,10 +132,11 @@ Dataset ReadDataset(const std::string& name) {
     std::string expected;
     std::getline(in, expected);
     expected = expected.substr(0, expected.find_last_not_of(" \t\r") + 1);
+    // Words separated by single spaces.
     std::istringstream words(expected);
-    std::string a, b, c, normalized;
-    words >> a >> b >> c;
-    d.cases.emplace_back(address, c.empty() ? a : a + " " + b + " " + c);
+    std::string normalized;
+    for (std::string word; words >> word;) normalized += (normalized.empty() ? "" : " ") + word;
+    d.cases.emplace_back(address, normalized);
   }
   return d;
 }
@@ -125,11 +144,17 @@ Dataset ReadDataset(const std::string& name) {
 Table BuildTable(const Dataset& d) {
   TableBuilder builder;
   for (const auto& [number, name] : d.ases) builder.AddAs(number, name);
-  for (const auto& n : d.networks)
-    EXPECT_TRUE(builder.AddNetwork(Net(n.prefix), n.asn, n.country).ok()) << n.prefix;
+  for (const auto& n : d.networks) {
+    EXPECT_TRUE(builder.AddNetwork(Net(n.prefix), n.asn, n.country, n.flags).ok()) << n.prefix;
+  }
   auto table = builder.Build();
   EXPECT_TRUE(table.has_value()) << (table ? "" : table.error().ToString());
   return std::move(table).value();
+}
+
+// libloc logs to stderr; the mapped_space case makes it complain on purpose.
+void Quiet(loc_ctx* ctx) {
+  loc_set_log_fn(ctx, [](loc_ctx*, int, const char*, int, const char*, const char*, va_list) {});
 }
 
 // A file removed at the end of the test.
@@ -166,6 +191,16 @@ void WriteLocationDb(const Dataset& d, const fs::path& path) {
     if (!n.country.empty()) {
       ASSERT_EQ(loc_network_set_country_code(network, n.country.c_str()), 0);
     }
+    const std::pair<uint8_t, loc_network_flags> flags[] = {
+        {kAnonymousProxy, LOC_NETWORK_FLAG_ANONYMOUS_PROXY},
+        {kSatelliteProvider, LOC_NETWORK_FLAG_SATELLITE_PROVIDER},
+        {kAnycast, LOC_NETWORK_FLAG_ANYCAST},
+        {kDrop, LOC_NETWORK_FLAG_DROP}};
+    for (const auto& [ours, theirs] : flags) {
+      if (n.flags & ours) {
+        ASSERT_EQ(loc_network_set_flag(network, theirs), 0);
+      }
+    }
     loc_network_unref(network);
   }
   FILE* f = std::fopen(path.c_str(), "w");
@@ -181,6 +216,7 @@ class LiblocDb {
  public:
   explicit LiblocDb(const std::string& path) {
     loc_new(&ctx_);
+    Quiet(ctx_);
     file_ = std::fopen(path.c_str(), "r");
     if (file_ != nullptr && loc_database_new(ctx_, &db_, file_) != 0) db_ = nullptr;
   }

@@ -1,8 +1,8 @@
 #include "response/attribution/libloc_loader.h"
 
 #include <cerrno>
-#include <cstdarg>
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -100,8 +100,14 @@ Result<LoadedDataset> LoadLocationDb(const std::string& path) {
     auto prefix = v4 ? Prefix::Of(IpAddress::V4(static_cast<uint32_t>(bits)), length)
                      : Prefix::Of(IpAddress::V6(bits), length);
     const char* country = loc_network_get_country_code(network);
-    Status added = prefix ? builder.AddNetwork(*prefix, loc_network_get_asn(network), country ? country : "")
-                          : prefix.error();
+    uint8_t flags = 0;
+    if (loc_network_has_flag(network, LOC_NETWORK_FLAG_ANONYMOUS_PROXY)) flags |= kAnonymousProxy;
+    if (loc_network_has_flag(network, LOC_NETWORK_FLAG_SATELLITE_PROVIDER)) flags |= kSatelliteProvider;
+    if (loc_network_has_flag(network, LOC_NETWORK_FLAG_ANYCAST)) flags |= kAnycast;
+    if (loc_network_has_flag(network, LOC_NETWORK_FLAG_DROP)) flags |= kDrop;
+    Status added =
+        prefix ? builder.AddNetwork(*prefix, loc_network_get_asn(network), country ? country : "", flags)
+               : prefix.error();
     if (!added.ok()) {
       const char* text = loc_network_str(network);
       const std::string shown = text != nullptr ? text : "?";

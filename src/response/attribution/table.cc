@@ -19,6 +19,15 @@ bool ValidCountry(std::string_view code) {
 
 }  // namespace
 
+std::vector<std::string_view> FlagNames(uint8_t flags) {
+  std::vector<std::string_view> names;
+  if (flags & kAnonymousProxy) names.push_back("anonymous-proxy");
+  if (flags & kSatelliteProvider) names.push_back("satellite-provider");
+  if (flags & kAnycast) names.push_back("anycast");
+  if (flags & kDrop) names.push_back("drop");
+  return names;
+}
+
 void Table::LookupBatch(std::span<const uint32_t> addresses, std::span<Answer> out) const {
   assert(out.size() >= addresses.size());
   static_assert(sizeof(Answer) == sizeof(uint32_t));
@@ -51,6 +60,7 @@ NetworkInfo Table::network(NetworkIndex index) const {
     info.as_name = a.name;
   }
   info.country = countries_[r.country_index];
+  info.flags = r.flags;
   return info;
 }
 
@@ -76,7 +86,7 @@ TableBuilder::TableBuilder() {
 
 void TableBuilder::AddAs(uint32_t number, std::string_view name) { as_names_[number] = std::string(name); }
 
-Status TableBuilder::AddNetwork(const Prefix& prefix, uint32_t asn, std::string_view country) {
+Status TableBuilder::AddNetwork(const Prefix& prefix, uint32_t asn, std::string_view country, uint8_t flags) {
   if (!country.empty() && !ValidCountry(country)) {
     return InvalidArgument("invalid-country", "network " + prefix.ToString() + " has country code '" +
                                                   std::string(country) + "', not two letters or digits");
@@ -96,7 +106,7 @@ Status TableBuilder::AddNetwork(const Prefix& prefix, uint32_t asn, std::string_
       (prefix.address.v6() >> 32) == (kMappedPrefix >> 32)) {
     normalized = Prefix{IpAddress::V4(static_cast<uint32_t>(prefix.address.v6())), prefix.length - 96};
   }
-  networks_.push_back({normalized, asn, it->second});
+  networks_.push_back({normalized, asn, it->second, flags});
   return Status::Ok();
 }
 
@@ -148,7 +158,8 @@ Result<Table> TableBuilder::Build() {
   std::vector<internal::PrefixSpec<Uint128, 128>> v6;
   for (const Pending& n : networks) {
     const auto index = static_cast<uint32_t>(table.records_.size());
-    table.records_.push_back({as_index(n.asn), n.country_index, static_cast<uint8_t>(n.prefix.length), 0});
+    table.records_.push_back(
+        {as_index(n.asn), n.country_index, static_cast<uint8_t>(n.prefix.length), n.flags});
     if (n.prefix.address.is_v4()) {
       table.v4_first_.push_back(n.prefix.address.v4());
       v4.push_back({n.prefix.address.v4(), static_cast<uint32_t>(n.prefix.last()), index});

@@ -41,6 +41,17 @@ struct Answer {
   friend bool operator==(const Answer&, const Answer&) = default;
 };
 
+// Properties the source gives a network (libloc's network flags), as a bitmask.
+enum NetworkFlag : uint8_t {
+  kAnonymousProxy = 1 << 0,     // A1
+  kSatelliteProvider = 1 << 1,  // A2
+  kAnycast = 1 << 2,            // A3: the origin AS announces it from many places
+  kDrop = 1 << 3,               // XD: on a drop list (hijacked or abused space)
+};
+
+// "anonymous-proxy", "satellite-provider", "anycast", "drop" for each bit set, in that order.
+std::vector<std::string_view> FlagNames(uint8_t flags);
+
 // An interned autonomous system.
 struct AsInfo {
   uint32_t number = 0;
@@ -55,6 +66,7 @@ struct NetworkInfo {
   uint32_t asn = 0;                     // 0 when there is no origin AS
   std::string_view as_name;
   std::string_view country;  // ISO 3166-1 alpha-2 or the source's special code; empty if none
+  uint8_t flags = 0;         // NetworkFlag bits
 };
 
 class Table {
@@ -103,7 +115,7 @@ class Table {
     uint32_t as_index;
     uint16_t country_index;
     uint8_t length;
-    uint8_t reserved;
+    uint8_t flags;
   };
   struct AsRecord {
     uint32_t number;
@@ -130,9 +142,10 @@ class TableBuilder {
   void AddAs(uint32_t number, std::string_view name);
 
   // Adds a network originated by `asn` (0: none) in `country` ("" : none; else two ASCII
-  // letters or digits). Returns InvalidArgument("invalid-country") for another country
-  // form; the prefix is valid by construction.
-  Status AddNetwork(const Prefix& prefix, uint32_t asn, std::string_view country);
+  // letters or digits) with NetworkFlag bits `flags`. Returns
+  // InvalidArgument("invalid-country") for another country form; the prefix is valid by
+  // construction.
+  Status AddNetwork(const Prefix& prefix, uint32_t asn, std::string_view country, uint8_t flags = 0);
 
   // Builds the table. Returns InvalidArgument("duplicate-network") naming a prefix added
   // twice, or ("too-many-networks") past 2^31 - 2 networks. The builder is left empty.
@@ -143,6 +156,7 @@ class TableBuilder {
     Prefix prefix;
     uint32_t asn;
     uint16_t country_index;
+    uint8_t flags;
   };
 
   std::vector<Pending> networks_;
