@@ -141,6 +141,15 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
         dispatcher->Poke();
       });
   AIIP_RETURN_IF_ERROR(parts->vulnerabilities->Load());
+  if (options.demo) {
+    const std::span<const EmbeddedFile> files(demo::kFiles, demo::kFileCount);
+    std::string_view manifest;
+    for (const EmbeddedFile& file : files) {
+      if (file.name == "vulnerabilities.json") manifest = file.contents;
+    }
+    AIIP_ASSIGN_OR_RETURN(int created, parts->vulnerabilities->LoadDemo(files, manifest));
+    if (created > 0) log::Info("loaded demonstration advisories and inventories", {{"objects", created}});
+  }
 
   parts->api_context = std::make_unique<api::ApiContext>(
       api::ApiContext{*parts->store, *parts->registry, *parts->audit, parts->metrics, SystemClock(),

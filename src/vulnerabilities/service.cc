@@ -1035,6 +1035,91 @@ Status VulnerabilityService::DeleteSubscription(const Actor& actor, std::string_
   });
 }
 
+// ---- Demonstration data ----
+
+Result<int> VulnerabilityService::LoadDemo(std::span<const EmbeddedFile> files, std::string_view manifest) {
+  auto file = [&](std::string_view name) -> std::optional<std::string_view> {
+    for (const EmbeddedFile& f : files) {
+      if (f.name == name) return f.contents;
+    }
+    return std::nullopt;
+  };
+  int created = 0;
+  for (const EmbeddedFile& f : files) {
+    // Inventories and the manifests are JSON too, but no advisory format recognises them.
+    if (!f.name.ends_with(".json") ||
+        advisories::DetectAdvisoryFormat(f.contents) == advisories::DetectedFormat::kUnknown) {
+      continue;
+    }
+    std::optional<std::string> sha512;
+    if (auto digest = file(std::string(f.name) + ".sha512")) sha512 = std::string(*digest);
+    Result<IngestResult> ingested =
+        Ingest(Actor::System(), f.contents, "demo/" + std::string(f.name), sha512);
+    if (!ingested)
+      return Err(ingested.error().WithFieldPrefix("demo advisory " + std::string(f.name) + ": "));
+    if (ingested->outcome == "inserted") ++created;
+  }
+
+  AIIP_ASSIGN_OR_RETURN(bj::object plan, json::ParseObject(manifest));
+  auto organisation_id = [&](std::string_view name) -> Result<std::string> {
+    std::string id;
+    Status read = store_.Read([&](store::Tx& tx) -> Status {
+      AIIP_ASSIGN_OR_RETURN(
+          store::Rows rows,
+          tx.Query("SELECT id FROM organisations WHERE name = ? ORDER BY id", {std::string(name)}));
+      if (rows.empty())
+        return NotFound("demo data names organisation '" + std::string(name) + "', which does not exist");
+      id = rows[0].Text(0);
+      return Status::Ok();
+    });
+    AIIP_RETURN_IF_ERROR(read);
+    return id;
+  };
+  auto list = [&](std::string_view key) -> const bj::array* {
+    const bj::value* value = plan.if_contains(key);
+    return value != nullptr && value->is_array() ? &value->get_array() : nullptr;
+  };
+  // Subscriptions first, so that registering the inventories already alerts.
+  if (const bj::array* subscriptions = list("subscriptions")) {
+    for (const bj::value& item : *subscriptions) {
+      if (!item.is_object())
+        return Err(InvalidArgument("invalid-demo-data", "a subscription entry is not an object"));
+      bj::object body = item.get_object();
+      AIIP_ASSIGN_OR_RETURN(std::string org, organisation_id(body["organisation"].as_string()));
+      body["organisation"] = org;
+      AIIP_ASSIGN_OR_RETURN(std::vector<bj::object> existing, ListSubscriptions(Actor::System(), org));
+      if (!existing.empty()) continue;
+      AIIP_RETURN_IF_ERROR(StatusOf(CreateSubscription(Actor::System(), body)));
+      ++created;
+    }
+  }
+  if (const bj::array* inventories = list("inventories")) {
+    for (const bj::value& item : *inventories) {
+      if (!item.is_object())
+        return Err(InvalidArgument("invalid-demo-data", "an inventory entry is not an object"));
+      bj::object body = item.get_object();
+      AIIP_ASSIGN_OR_RETURN(std::string org, organisation_id(body["organisation"].as_string()));
+      body["organisation"] = org;
+      AIIP_ASSIGN_OR_RETURN(std::vector<bj::object> existing, ListInventories(Actor::System(), org));
+      if (std::any_of(existing.begin(), existing.end(),
+                      [&](const bj::object& i) { return i.at("name") == body.at("name"); })) {
+        continue;
+      }
+      if (const bj::value* name = body.if_contains("file")) {
+        auto contents = file(name->as_string());
+        if (!contents)
+          return Err(NotFound("demo inventory file " + std::string(name->as_string()) + " is not embedded"));
+        AIIP_ASSIGN_OR_RETURN(bj::object document, json::ParseObject(*contents));
+        body.erase("file");
+        body["document"] = std::move(document);
+      }
+      AIIP_RETURN_IF_ERROR(StatusOf(CreateInventory(Actor::System(), body)));
+      ++created;
+    }
+  }
+  return created;
+}
+
 VulnerabilityService::Counts VulnerabilityService::counts() const {
   std::shared_ptr<advisories::VulnerabilityDatabase> db = db_.load();
   auto reader = db->Read();

@@ -21,12 +21,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "advisories/matcher/database.h"
 #include "advisories/matcher/matcher.h"
 #include "common/clock.h"
+#include "common/embedded.h"
 #include "common/random.h"
 #include "common/status.h"
 #include "notify/event_log.h"
@@ -103,6 +105,13 @@ class VulnerabilityService {
   Result<std::vector<boost::json::object>> ListSubscriptions(const registry::Actor& actor,
                                                              std::optional<std::string> organisation) const;
   Status DeleteSubscription(const registry::Actor& actor, std::string_view id);
+
+  // Loads demonstration data (data/demo/README.md): ingests every advisory among `files`
+  // (a "<name>.sha512" file is the published digest of "<name>"), then creates the
+  // subscriptions and inventories `manifest` lists for organisations found by name — each
+  // only if the organisation has no inventory of that name (no subscription at all),
+  // so a restart loads nothing twice. Returns the number of objects created.
+  Result<int> LoadDemo(std::span<const EmbeddedFile> files, std::string_view manifest);
 
   // Counts for /metrics and health: documents, vulnerabilities, inventories.
   struct Counts {
