@@ -309,7 +309,10 @@ def main():
     with open(answers_path, "w") as out:
         for a in addresses:
             asn, prefix = db.lookup(a)
-            out.write("none\n" if prefix is None else "%s %d\n" % (prefix, asn))
+            if prefix is None:
+                out.write("none\n")
+            else:
+                out.write("%s %d\n" % (prefix, 0 if asn == 4294967295 else asn))
     with open(rates_path, "w") as out:
         out.write("%f %f\n" % (rate4, rate6))
 
@@ -317,6 +320,10 @@ def main():
 if __name__ == "__main__":
     main()
 )PY";
+
+// pyasn refuses AS number 0, so networks without an origin AS carry the reserved
+// AS 4294967295 in the IPASN file (and the script writes 0 for it again).
+constexpr uint32_t kPyasnNoAs = 4294967295u;
 
 PeerResult BenchPyasn(const Options& opt, const std::string& key, const fs::path& networks,
                       const Table& table, const std::vector<uint32_t>& v4, const std::vector<Uint128>& v6) {
@@ -328,7 +335,7 @@ PeerResult BenchPyasn(const Options& opt, const std::string& key, const fs::path
     out << "; IP-ASN32-DAT file\n; Original file : " << opt.db << "\n;\n";
     std::string prefix, country;
     uint32_t asn = 0;
-    while (in >> prefix >> asn >> country) out << prefix << "\t" << asn << "\n";
+    while (in >> prefix >> asn >> country) out << prefix << "\t" << (asn == 0 ? kPyasnNoAs : asn) << "\n";
     out.close();
     fs::rename(ipasn.string() + ".tmp", ipasn);
   }
