@@ -122,6 +122,9 @@ struct BasisEvaluation {
   std::vector<MissingFact> missing;
   std::vector<std::string> explanation;
   bool nationality_refused = false;
+  // A mandatory ground raised by the requested State's own law (nationality bar, abolished
+  // death penalty): no other treaty would lift it.
+  bool national_bar = false;
   // A surrender request meets a mandatory refusal ground: the person's extradition is refused.
   bool surrender_refused = false;
   // No conduct of the request is within the instrument's scope.
@@ -400,6 +403,7 @@ void Assessor::EvaluateGrounds(BasisEvaluation& e) {
       if (requested_->extradites_nationals.source)
         item.citation += "; " + Cite(*requested_->extradites_nationals.source);
       e.nationality_refused = true;
+      e.national_bar = true;
     } else {
       item.reason = request_.requested_state + " extradites its own nationals";
       if (requested_->extradites_nationals.source)
@@ -425,6 +429,7 @@ void Assessor::EvaluateGrounds(BasisEvaluation& e) {
       item.mandatory = true;
       item.reason = "the death penalty is possible, " + request_.requested_state +
                     " has abolished it and no assurances were given";
+      e.national_bar = true;
       if (requested_->death_penalty.source) item.citation += "; " + Cite(*requested_->death_penalty.source);
     } else {
       item.reason = request_.requested_state + " has not abolished the death penalty (" +
@@ -804,6 +809,9 @@ Result<Assessment> Assessor::Run() {
           requested_->extradition_requires_treaty.value == std::optional<bool>(true)) {
         outcome = Outcome::kCannotProceed;
         out.explanation.push_back(request_.requested_state + " extradites only under a treaty.");
+        if (requested_->extradition_requires_treaty.source) {
+          none.dual_criminality.citation = Cite(*requested_->extradition_requires_treaty.source);
+        }
       } else if (requested_ == nullptr || !requested_->extradition_requires_treaty.value) {
         none.missing.push_back({"whether " + request_.requested_state + " extradites without a treaty",
                                 "there is no treaty basis"});
@@ -831,6 +839,17 @@ Result<Assessment> Assessor::Run() {
   MergeObligations(out, evaluations, chosen);
   out.missing_facts = chosen->missing;
   out.outcome = chosen->outcome;
+  // Bilateral treaties are recorded pair by pair: a pair with none in the data may still have
+  // one, which might change a negative answer.
+  const bool bilateral_recorded =
+      std::any_of(data_.instruments.begin(), data_.instruments.end(), [&](const Instrument& i) {
+        return i.kind == "bilateral" && Contains(i.states, request_.requesting_state) &&
+               Contains(i.states, request_.requested_state);
+      });
+  if (!bilateral_recorded && !chosen->national_bar) {
+    basis_gaps.push_back({"whether a bilateral treaty not in the reference data connects " + pair,
+                          "no bilateral treaty of this pair is recorded (data/legal/instruments.json)"});
+  }
   // A basis whose parties are unknown might change a negative answer.
   if (!basis_gaps.empty() && out.outcome != Outcome::kCanProceed) {
     out.missing_facts.insert(out.missing_facts.end(), basis_gaps.begin(), basis_gaps.end());
