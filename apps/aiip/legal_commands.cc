@@ -247,7 +247,9 @@ void PrintHavens(std::ostream& out, const legal::Havens& h) {
     out << "  national law not yet researched (not judged): " << list << '\n';
   }
 
-  Section(out, "State pairs without a legal basis (treaties in force on that date)");
+  Section(out, "State pairs without a recorded legal basis (instruments in force on that date)");
+  out << "  only the multilateral instruments and the bilateral treaties in the data count: a pair may still "
+         "have a bilateral treaty the data does not record\n";
   struct Family {
     const char* name;
     std::optional<bool> legal::HavenPair::*member;
