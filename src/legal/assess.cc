@@ -839,16 +839,18 @@ Result<Assessment> Assessor::Run() {
   MergeObligations(out, evaluations, chosen);
   out.missing_facts = chosen->missing;
   out.outcome = chosen->outcome;
-  // Bilateral treaties are recorded pair by pair: a pair with none in the data may still have
-  // one, which might change a negative answer.
+  // Bilateral treaties are recorded pair by pair: a pair with none in force in the data may
+  // still have one (an older treaty, an unrecorded one), which might change a negative answer.
   const bool bilateral_recorded =
       std::any_of(data_.instruments.begin(), data_.instruments.end(), [&](const Instrument& i) {
         return i.kind == "bilateral" && Contains(i.states, request_.requesting_state) &&
-               Contains(i.states, request_.requested_state);
+               Contains(i.states, request_.requested_state) &&
+               (!i.entry_into_force || *i.entry_into_force <= request_.date);
       });
   if (!bilateral_recorded && !chosen->national_bar) {
     basis_gaps.push_back({"whether a bilateral treaty not in the reference data connects " + pair,
-                          "no bilateral treaty of this pair is recorded (data/legal/instruments.json)"});
+                          "no bilateral treaty of this pair in force on the request date is recorded "
+                          "(data/legal/instruments.json)"});
   }
   // A basis whose parties are unknown might change a negative answer.
   if (!basis_gaps.empty() && out.outcome != Outcome::kCanProceed) {
