@@ -177,7 +177,7 @@ TEST(LegalData, ShippedDataLoadsWithEveryCitation) {
       for (const auto& r : p.reservations) EXPECT_TRUE(cited(r.source));
     }
   }
-  for (const char* state : {"PH", "US", "GB", "DE", "FR"}) {
+  for (const char* state : {"PH", "US", "GB", "DE", "FR", "CA"}) {
     const StateLaw* law = data.FindState(state);
     ASSERT_NE(law, nullptr) << state;
     EXPECT_FALSE(law->offences.empty()) << state;
