@@ -68,6 +68,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddVulnCommands(app, table);
   AddAttributeCommands(app, table);
   AddLegalCommands(app, table);
+  AddClearinghouseCommands(app, table);
 
   try {
     app.parse(argc, argv);

@@ -27,28 +27,6 @@ CLI::Option* AddOptional(CLI::App* command, const std::string& name, std::option
       name, [&target](const int64_t& value) { target = value; }, help);
 }
 
-namespace {
-
-// Columns per kind of object, most identifying first.
-const std::vector<Column> kPartyColumns = {
-    {"ID", "id"}, {"KIND", "kind"}, {"STATE", "state"}, {"NAME", "name"}};
-const std::vector<Column> kOrganisationColumns = {
-    {"ID", "id"}, {"KIND", "kind"}, {"STATE", "state"}, {"NAME", "name"}, {"VERSION", "version"}};
-const std::vector<Column> kContactColumns = {
-    {"ID", "id"},       {"ORDER", "escalation_order"}, {"NAME", "name"},          {"PHONE", "phone"},
-    {"EMAIL", "email"}, {"TIMEZONE", "timezone"},      {"LANGUAGES", "languages"}};
-const std::vector<Column> kMemberColumns = {{"ID", "id"},     {"ORGANISATION", "organisation"},
-                                            {"TYPE", "type"}, {"DISABLED", "disabled"},
-                                            {"NAME", "name"}, {"ROLES", "roles"}};
-const std::vector<Column> kTokenColumns = {{"ID", "id"},
-                                           {"MEMBER", "member"},
-                                           {"CREATED", "created_at"},
-                                           {"EXPIRES", "expires_at"},
-                                           {"REVOKED", "revoked_at"},
-                                           {"LABEL", "label"}};
-
-const std::string kApi = "/api/v1";
-
 // `action` together with the storage its options are bound to.
 Action Keep(std::shared_ptr<void> options, Action action) {
   return [options = std::move(options), action = std::move(action)](Session& session) {
@@ -85,7 +63,7 @@ bj::array ToArray(const std::vector<std::string>& values) {
 }
 
 // Actions that fetch or change one object and show the object the server answers.
-Action ShowOne(Method method, std::function<std::string()> path, std::function<bj::value()> body = {}) {
+Action ShowOne(Method method, std::function<std::string()> path, std::function<bj::value()> body) {
   return [method, path = std::move(path), body = std::move(body)](Session& session) -> Status {
     AIIP_ASSIGN_OR_RETURN(bj::value answer, session.Call(method, path(), {}, body ? body() : bj::value()));
     return session.ShowObject(answer);
@@ -111,6 +89,26 @@ Action ListAll(std::string path, std::function<Query()> query, const PageOptions
     return Status::Ok();
   };
 }
+
+namespace {
+
+// Columns per kind of object, most identifying first.
+const std::vector<Column> kPartyColumns = {
+    {"ID", "id"}, {"KIND", "kind"}, {"STATE", "state"}, {"NAME", "name"}};
+const std::vector<Column> kOrganisationColumns = {
+    {"ID", "id"}, {"KIND", "kind"}, {"STATE", "state"}, {"NAME", "name"}, {"VERSION", "version"}};
+const std::vector<Column> kContactColumns = {
+    {"ID", "id"},       {"ORDER", "escalation_order"}, {"NAME", "name"},          {"PHONE", "phone"},
+    {"EMAIL", "email"}, {"TIMEZONE", "timezone"},      {"LANGUAGES", "languages"}};
+const std::vector<Column> kMemberColumns = {{"ID", "id"},     {"ORGANISATION", "organisation"},
+                                            {"TYPE", "type"}, {"DISABLED", "disabled"},
+                                            {"NAME", "name"}, {"ROLES", "roles"}};
+const std::vector<Column> kTokenColumns = {{"ID", "id"},
+                                           {"MEMBER", "member"},
+                                           {"CREATED", "created_at"},
+                                           {"EXPIRES", "expires_at"},
+                                           {"REVOKED", "revoked_at"},
+                                           {"LABEL", "label"}};
 
 void AddPartyCommands(CLI::App& app, CommandTable& table) {
   CLI::App* party = app.add_subcommand("party", "States and organisations known to this node");

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -45,6 +46,37 @@ void AddVulnCommands(CLI::App& app, CommandTable& table);
 void AddAttributeCommands(CLI::App& app, CommandTable& table);
 // aiip legal assess | havens ... (legal_commands.cc)
 void AddLegalCommands(CLI::App& app, CommandTable& table);
+
+// aiip inventory | subscription | webhook | events ... (clearinghouse_commands.cc)
+void AddClearinghouseCommands(CLI::App& app, CommandTable& table);
+
+// ---- Helpers shared by the command files ----
+
+inline const std::string kApi = "/api/v1";
+
+// `action` together with the storage its options are bound to (kept alive with it).
+Action Keep(std::shared_ptr<void> options, Action action);
+// kApi + "/" + collection + "/" + the id as one path segment.
+std::string PathOf(std::string_view collection, const std::string& id);
+// --limit, --cursor and --all on a list command.
+void AddPageOptions(CLI::App* command, PageOptions& page);
+// Appends key=value to `query` when `value` is set.
+void AddIfGiven(Query& query, const char* key, const std::optional<std::string>& value);
+// A repeatable option: each occurrence takes exactly one value, so a following positional
+// argument is never swallowed as another value.
+CLI::Option* AddRepeatable(CLI::App* command, const std::string& name, std::vector<std::string>& target,
+                           const std::string& help);
+boost::json::array ToArray(const std::vector<std::string>& values);
+// An action that sends one request and shows the object the node answers.
+Action ShowOne(Method method, std::function<std::string()> path,
+               std::function<boost::json::value()> body = {});
+// DELETE of an object the node answers with 204: says so in table mode only, so that
+// --json output stays empty like the node's answer. `id` must outlive the action.
+Action DeleteOne(std::function<std::string()> path, std::string what, const std::string& id);
+// A list command: fetches (all pages with --all) and shows `columns`. `page` and `columns`
+// must outlive the action.
+Action ListAll(std::string path, std::function<Query()> query, const PageOptions& page,
+               const std::vector<Column>& columns);
 
 // Adds option `name` that sets `target` only when given (CLI11 2.1 has no std::optional
 // binding). Returns the option for further configuration.

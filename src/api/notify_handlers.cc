@@ -227,7 +227,7 @@ void RegisterNotifyRoutes(http::Router& router, ApiContext& ctx) {
                      AIIP_RETURN_IF_ERROR(read);
                      bj::array items;
                      for (const notify::Webhook& hook : hooks) items.push_back(WebhookJson(hook));
-                     return JsonResponse(200, bj::object{{"items", std::move(items)}});
+                     return ListResponse(std::move(items), std::nullopt);
                    });
 
   AddAuthenticated(router, reg, "DELETE", "/api/v1/webhooks/{id}", "webhooks.delete", managers,

@@ -61,6 +61,8 @@ http::verb Verb(Method method) {
       return http::verb::post;
     case Method::kPatch:
       return http::verb::patch;
+    case Method::kPut:
+      return http::verb::put;
     case Method::kDelete:
       return http::verb::delete_;
   }

@@ -53,7 +53,7 @@ struct ClientOptions {
   std::string user_agent = "aiip-cli";
 };
 
-enum class Method { kGet, kPost, kPatch, kDelete };
+enum class Method { kGet, kPost, kPut, kPatch, kDelete };
 
 // A response taken as it is, for peers that are not AIIP nodes (webhook receivers).
 struct RawResponse {

@@ -369,6 +369,53 @@ TEST_P(VulnerabilityE2ETest, BadDocumentsAreRejectedPerDocumentAndRestartKeepsEv
   EXPECT_EQ(findings->at("affected").as_int64(), 1);
 }
 
+TEST_P(VulnerabilityE2ETest, TheCommandLineDrivesInventoriesSubscriptionsWebhooksAndEvents) {
+  auto aiip = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {BinaryPath("aiip").string(), "--server", node_->url()});
+    return RunCommand(args, {{"AIIP_TOKEN", token_}});
+  };
+  CommandResult subscribed =
+      aiip({"subscription", "add", "--min-severity", "none", "--channel", "stream", "--json"});
+  ASSERT_EQ(subscribed.exit_code, 0) << subscribed.err;
+  auto subscription = json::ParseObject(subscribed.out);
+  ASSERT_TRUE(subscription.has_value()) << subscribed.out;
+  EXPECT_EQ(subscription->at("channels"), (bj::array{"stream"}));
+
+  // An advisory is known before the inventory arrives: registering it alerts at once.
+  Ingest(ReadFile(SharedData("advisories/osv-go/GO-2020-0017.json")), 201);
+  CommandResult added = aiip({"inventory", "add", "--name", "jwt users", "--purl",
+                              "pkg:golang/github.com/dgrijalva/jwt-go@v3.2.0", "--json"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  auto inventory = json::ParseObject(added.out);
+  ASSERT_TRUE(inventory.has_value()) << added.out;
+  const std::string id(inventory->at("id").as_string());
+  EXPECT_EQ(inventory->at("affected").as_int64(), 1);
+
+  CommandResult findings = aiip({"inventory", "findings", id});
+  ASSERT_EQ(findings.exit_code, 0) << findings.err;
+  EXPECT_NE(findings.out.find("CVE-2020-26160"), std::string::npos) << findings.out;
+  EXPECT_NE(findings.out.find("GO-2020-0017"), std::string::npos) << findings.out;
+
+  CommandResult events = aiip({"events", "--json"});
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  auto event = json::ParseObject(events.out.substr(0, events.out.find('\n')));
+  ASSERT_TRUE(event.has_value()) << events.out;
+  EXPECT_EQ(event->at("kind"), "vulnerability.alert");
+  EXPECT_EQ(event->at("data").at("cause").at("type"), "inventory-registered");
+
+  // A plain-http webhook is refused unless the node allows it (this one does), and a bad
+  // severity names the field.
+  CommandResult hook = aiip({"webhook", "add", "http://127.0.0.1:9/aiip", "--kind", "vulnerability.alert"});
+  EXPECT_EQ(hook.exit_code, 0) << hook.err;
+  EXPECT_NE(hook.out.find("whsec_"), std::string::npos);
+  CommandResult bad = aiip({"subscription", "add", "--min-severity", "severe"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("[field /min_severity]"), std::string::npos) << bad.err;
+  CommandResult deleted = aiip({"inventory", "delete", id});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_EQ(aiip({"inventory", "show", id}).exit_code, 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, VulnerabilityE2ETest, ::testing::ValuesIn(IntegrationBackends()),
                          [](const auto& param_info) { return BackendName(param_info.param); });
 
