@@ -41,7 +41,8 @@ struct ApiContext {
 // Registers every route on `router`. `context` must outlive the router.
 void RegisterRoutes(http::Router& router, ApiContext& context);
 
-// The OpenAPI 3.1 document served at /api/v1/openapi.json (embedded from openapi.json).
+// The OpenAPI 3.1 document served at /api/v1/openapi.json: openapi.json merged with the
+// fragments under openapi/ (one per area), built once. Thread-safe.
 std::string_view OpenApiDocument();
 
 }  // namespace aiip::api
