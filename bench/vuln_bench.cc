@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
@@ -524,9 +525,13 @@ int main(int argc, char** argv) {
       static_cast<double>(rss_after - rss_before) / 1e6 - static_cast<double>(sample_bytes) / 1e6,
       static_cast<double>(sample_bytes) / 1e6);
 
-  std::vector<double> latencies;
-  std::vector<double> affected_counts;
+  // Each held-out advisory arrives once; on its change set both forms are timed: the compact
+  // AffectedHolders (what the alert path needs) and AffectedInventories (every holder's
+  // findings copied out) followed by DiffFindings.
+  std::vector<double> latencies, materialised, affected_counts;
   size_t alerts_total = 0, with_alerts = 0;
+  double worst_ms = 0;
+  std::array<double, 2> worst{};
   for (size_t i = 0; i < held; ++i) {
     const std::string bytes = ReadFile(osv[i].source_name);
     t0 = Clock::now();
@@ -534,27 +539,40 @@ int main(int argc, char** argv) {
     if (!document) continue;
     auto changes = alert_db.Upsert(std::move(*document));
     if (!changes) continue;
-    const auto affected = adv::AffectedInventories(*changes, alert_db, index);
+    const auto t_upserted = Clock::now();
+    const adv::AffectedSet set = adv::AffectedHolders(*changes, alert_db, index);
     size_t alerts = 0;
-    for (const auto& item : affected) {
-      if (adv::DiffFindings({}, item.findings, *changes).alert()) ++alerts;
-    }
+    // A new advisory: the inventories held no finding about it before.
+    for (const auto& holder : set.holders) alerts += adv::AlertsOnNew(set, holder) ? 1 : 0;
     latencies.push_back(Ms(Clock::now() - t0));
-    affected_counts.push_back(static_cast<double>(affected.size()));
+    if (latencies.back() > worst_ms) {
+      worst_ms = latencies.back();
+      worst = {Ms(t_upserted - t0), Ms(Clock::now() - t_upserted)};
+    }
+    affected_counts.push_back(static_cast<double>(set.holders.size()));
     alerts_total += alerts;
     if (alerts > 0) ++with_alerts;
+
+    const auto t1 = Clock::now();
+    auto full = adv::AffectedInventories(*changes, alert_db, index);
+    for (auto& item : full) (void)adv::DiffFindings({}, std::move(item.findings), *changes);
+    materialised.push_back(Ms(Clock::now() - t1) + Ms(t_upserted - t0));
   }
   std::printf(
-      "  new advisory -> inventories to alert (parse + Upsert + AffectedInventories + DiffFindings), %zu "
-      "held-out real OSV advisories:\n",
-      latencies.size());
+      "  new advisory -> inventories to alert, %zu held-out real OSV advisories (holders re-matched per "
+      "advisory: p50 %.0f, p99 %.0f, max %.0f; %zu advisories alerted %zu inventories in all):\n",
+      latencies.size(), Percentile(affected_counts, 0.5), Percentile(affected_counts, 0.99),
+      Percentile(affected_counts, 1.0), with_alerts, alerts_total);
   std::printf(
-      "    ours: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms; holders re-matched per advisory: p50 "
-      "%.0f, "
-      "max %.0f; %zu advisories alerted %zu inventories in all\n",
+      "    ours (parse + Upsert + AffectedHolders + alert test): p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max "
+      "%.2f "
+      "ms (slowest: parse + Upsert %.2f ms, holders %.2f ms)\n",
       Percentile(latencies, 0.5), Percentile(latencies, 0.9), Percentile(latencies, 0.99),
-      Percentile(latencies, 1.0), Percentile(affected_counts, 0.5), Percentile(affected_counts, 1.0),
-      with_alerts, alerts_total);
+      Percentile(latencies, 1.0), worst[0], worst[1]);
+  std::printf(
+      "    ours with every holder's findings copied out (AffectedInventories + DiffFindings): p50 %.2f ms, "
+      "p99 %.2f ms, max %.2f ms\n",
+      Percentile(materialised, 0.5), Percentile(materialised, 0.99), Percentile(materialised, 1.0));
 
   // Peer: rescanning everything, as scheduled re-analysis does.
   t0 = Clock::now();

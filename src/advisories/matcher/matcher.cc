@@ -83,7 +83,8 @@ struct Hit {
   const Vulnerability* vulnerability = nullptr;
   Confidence confidence = Confidence::kPurl;
   std::vector<std::string> sources;
-  std::vector<std::string> fixed;
+  // Entries whose fixed versions belong to the finding (computed only if there is one).
+  std::vector<std::pair<const IndexEntry*, Ecosystem>> fix_entries;
   std::string not_affected;  // reason, when a CSAF record says known_not_affected
 };
 
@@ -115,7 +116,13 @@ class IdentityMatcher {
       std::sort(hit.sources.begin(), hit.sources.end());
       hit.sources.erase(std::unique(hit.sources.begin(), hit.sources.end()), hit.sources.end());
       finding.sources = std::move(hit.sources);
-      finding.fixed = SortFixes(component.ecosystem, std::move(hit.fixed));
+      std::vector<std::string> fixed;
+      for (const auto& [entry, ecosystem] : hit.fix_entries) {
+        std::vector<std::string> fixes = FixesOf(ecosystem, *entry->source->record, *entry->affected);
+        fixed.insert(fixed.end(), std::make_move_iterator(fixes.begin()),
+                     std::make_move_iterator(fixes.end()));
+      }
+      finding.fixed = SortFixes(component.ecosystem, std::move(fixed));
       finding.severity = hit.vulnerability->severity;
       finding.confidence = hit.confidence;
       if (!hit.not_affected.empty()) {
@@ -185,13 +192,10 @@ class IdentityMatcher {
     return hit;
   }
 
-  // Fixes are collected for every entry of the component's package; they make no finding
-  // by themselves (a Hit without sources is dropped).
+  // Fixes are collected from every entry of the component's package; they make no finding
+  // by themselves (a Hit without sources is dropped), so they are computed only for hits.
   static void AddFixes(const IndexEntry& entry, Ecosystem ecosystem, std::map<std::string_view, Hit>& hits) {
-    std::vector<std::string> fixes = FixesOf(ecosystem, *entry.source->record, *entry.affected);
-    if (fixes.empty()) return;
-    Hit& hit = HitOf(entry, Confidence::kPurl, hits);
-    hit.fixed.insert(hit.fixed.end(), fixes.begin(), fixes.end());
+    HitOf(entry, Confidence::kPurl, hits).fix_entries.emplace_back(&entry, ecosystem);
   }
 
   void MatchCpes(const ComponentIdentity& component, std::map<std::string_view, Hit>& hits) {
@@ -571,8 +575,8 @@ size_t InventoryIndex::size() const { return state_->by_id.size(); }
 size_t InventoryIndex::entry_count() const { return state_->entries; }
 size_t InventoryIndex::interned_count() const { return state_->identities.size(); }
 
-std::vector<InventoryFindings> AffectedInventories(const ChangeSet& changes, const VulnerabilityDatabase& db,
-                                                   const InventoryIndex& index) {
+AffectedSet AffectedHolders(const ChangeSet& changes, const VulnerabilityDatabase& db,
+                            const InventoryIndex& index) {
   const InventoryIndex::State& s = *index.state_;
   const VulnerabilityDatabase::Reader reader = db.Read();
   Scope scope;
@@ -581,51 +585,94 @@ std::vector<InventoryFindings> AffectedInventories(const ChangeSet& changes, con
   }
   IdentityMatcher matcher(reader, &scope);
 
-  // The (inventory, component) pairs to re-match, grouped by inventory.
-  std::unordered_map<uint32_t, std::vector<std::pair<uint32_t, uint32_t>>>
-      holders;  // slot -> (component, identity)
+  // The (inventory, component) pairs to re-match, grouped by inventory through one sort.
+  std::vector<Posting> holders;
   auto collect = [&](const Interner& keys, const std::vector<std::vector<Posting>>& postings,
                      const std::vector<std::string>& names, bool cpe_only) {
     for (const std::string& name : names) {
       const uint32_t key = keys.Find(name);
       if (key == kNoKey || key >= postings.size()) continue;
       for (const Posting& posting : postings[key]) {
-        if (cpe_only && !s.slots[posting.slot].cpe) continue;
-        holders[posting.slot].emplace_back(posting.component, posting.identity);
+        if (!cpe_only || s.slots[posting.slot].cpe) holders.push_back(posting);
       }
     }
   };
   collect(s.package_keys, s.package_postings, changes.package_keys, false);
   collect(s.cpe_keys, s.cpe_postings, changes.cpe_keys, true);
+  std::sort(holders.begin(), holders.end(), [](const Posting& a, const Posting& b) {
+    return a.slot != b.slot ? a.slot < b.slot : a.component < b.component;
+  });
+  holders.erase(std::unique(holders.begin(), holders.end(),
+                            [](const Posting& a, const Posting& b) {
+                              return a.slot == b.slot && a.component == b.component;
+                            }),
+                holders.end());
 
-  // One match per (identity, CPE on/off), shared by every inventory holding it.
-  std::unordered_map<uint64_t, std::vector<Finding>> cache;
-  std::vector<InventoryFindings> result;
-  result.reserve(holders.size());
-  for (auto& [slot_id, components] : holders) {
+  // One match per (identity, CPE on/off), shared by every inventory holding it: the range of
+  // `set.findings` it produced. Findings of one component come sorted by id, and components
+  // in order, so each holder's hits are sorted as built.
+  AffectedSet set;
+  std::unordered_map<uint64_t, std::pair<uint32_t, uint32_t>> cache;
+  for (size_t i = 0; i < holders.size();) {
+    const uint32_t slot_id = holders[i].slot;
     const Slot& slot = s.slots[slot_id];
-    std::sort(components.begin(), components.end());
-    components.erase(std::unique(components.begin(), components.end()), components.end());
-    InventoryFindings out;
+    AffectedSet::Holder& out = set.holders.emplace_back();
     out.inventory_id = slot.id;
-    for (const auto& [component, identity_id] : components) {
-      const uint64_t cache_key = (uint64_t{identity_id} << 1) | (slot.cpe ? 1 : 0);
+    for (; i < holders.size() && holders[i].slot == slot_id; ++i) {
+      const Posting& holder = holders[i];
+      const uint64_t cache_key = (uint64_t{holder.identity} << 1) | (slot.cpe ? 1 : 0);
       auto it = cache.find(cache_key);
       if (it == cache.end()) {
-        it = cache.emplace(cache_key, matcher.Match(s.identities[identity_id], slot.cpe)).first;
+        std::vector<Finding> found = matcher.Match(s.identities[holder.identity], slot.cpe);
+        const auto first = static_cast<uint32_t>(set.findings.size());
+        for (Finding& f : found) set.findings.push_back(std::move(f));
+        it = cache.emplace(cache_key, std::pair{first, static_cast<uint32_t>(set.findings.size())}).first;
       }
-      for (const Finding& shared : it->second) {
-        Finding finding = shared;
-        finding.component = component;
+      for (uint32_t f = it->second.first; f < it->second.second; ++f) {
+        AffectedSet::Hit& hit = out.hits.emplace_back();
+        hit.component = holder.component;
+        hit.finding = f;
         if (slot.vex) {
-          ApplyVex(slot.vex->statements, slot.vex->bom_refs[component], s.identities[identity_id].ecosystem,
-                   finding);
+          Finding probe = set.findings[f];
+          ApplyVex(slot.vex->statements, slot.vex->bom_refs[holder.component],
+                   s.identities[holder.identity].ecosystem, probe);
+          if (probe.suppressed && !set.findings[f].suppressed) {
+            hit.vex = static_cast<int32_t>(set.vex_reasons.size());
+            set.vex_reasons.push_back(std::move(probe.reason));
+          }
         }
-        out.findings.push_back(std::move(finding));
       }
     }
-    std::sort(out.findings.begin(), out.findings.end(), FindingLess);
-    result.push_back(std::move(out));
+  }
+  return set;
+}
+
+std::vector<Finding> AffectedSet::FindingsOf(const Holder& holder) const {
+  std::vector<Finding> out;
+  out.reserve(holder.hits.size());
+  for (const Hit& hit : holder.hits) {
+    Finding& finding = out.emplace_back(findings[hit.finding]);
+    finding.component = hit.component;
+    if (hit.vex >= 0) {
+      finding.suppressed = true;
+      finding.reason = vex_reasons[static_cast<size_t>(hit.vex)];
+    }
+  }
+  return out;
+}
+
+bool AlertsOnNew(const AffectedSet& set, const AffectedSet::Holder& holder) {
+  return std::any_of(holder.hits.begin(), holder.hits.end(),
+                     [&set](const AffectedSet::Hit& hit) { return set.Affected(hit); });
+}
+
+std::vector<InventoryFindings> AffectedInventories(const ChangeSet& changes, const VulnerabilityDatabase& db,
+                                                   const InventoryIndex& index) {
+  const AffectedSet set = AffectedHolders(changes, db, index);
+  std::vector<InventoryFindings> result;
+  result.reserve(set.holders.size());
+  for (const AffectedSet::Holder& holder : set.holders) {
+    result.push_back({std::string(holder.inventory_id), set.FindingsOf(holder)});
   }
   std::sort(result.begin(), result.end(), [](const InventoryFindings& a, const InventoryFindings& b) {
     return a.inventory_id < b.inventory_id;
@@ -667,15 +714,18 @@ bool WithdrawnBy(const ChangeSet& changes, const Finding& finding) {
 
 }  // namespace
 
-FindingDiff DiffFindings(std::span<const Finding> before, std::span<const Finding> after,
-                         const ChangeSet& changes) {
+namespace {
+
+// Sorts `after` into `diff` (copied, or moved when `Take` moves) against `before`.
+template <typename Findings, typename Take>
+FindingDiff Diff(std::span<const Finding> before, Findings& after, const ChangeSet& changes, Take take) {
   FindingDiff diff;
   std::vector<const Finding*> old_active;
   for (const Finding& finding : before) {
     if (!finding.suppressed && InScopeOf(changes, finding)) old_active.push_back(&finding);
   }
   std::vector<bool> matched(old_active.size(), false);
-  for (const Finding& finding : after) {
+  for (auto& finding : after) {
     if (finding.suppressed) continue;
     const Finding* previous = nullptr;
     for (size_t i = 0; i < old_active.size(); ++i) {
@@ -686,20 +736,32 @@ FindingDiff DiffFindings(std::span<const Finding> before, std::span<const Findin
       }
     }
     if (previous == nullptr) {
-      diff.added.push_back(finding);
+      diff.added.push_back(take(finding));
       continue;
     }
     const bool new_fix =
         std::any_of(finding.fixed.begin(), finding.fixed.end(), [previous](const std::string& v) {
           return std::find(previous->fixed.begin(), previous->fixed.end(), v) == previous->fixed.end();
         });
-    (new_fix ? diff.new_fix : diff.unchanged).push_back(finding);
+    (new_fix ? diff.new_fix : diff.unchanged).push_back(take(finding));
   }
   for (size_t i = 0; i < old_active.size(); ++i) {
     if (matched[i]) continue;
     (WithdrawnBy(changes, *old_active[i]) ? diff.withdrawn : diff.resolved).push_back(*old_active[i]);
   }
   return diff;
+}
+
+}  // namespace
+
+FindingDiff DiffFindings(std::span<const Finding> before, std::span<const Finding> after,
+                         const ChangeSet& changes) {
+  return Diff(before, after, changes, [](const Finding& f) { return f; });
+}
+
+FindingDiff DiffFindings(std::span<const Finding> before, std::vector<Finding>&& after,
+                         const ChangeSet& changes) {
+  return Diff(before, after, changes, [](Finding& f) { return std::move(f); });
 }
 
 std::vector<Finding> MergeFindings(std::span<const Finding> before, std::span<const Finding> after,

@@ -79,6 +79,31 @@ struct InventoryFindings {
   std::vector<Finding> findings;
 };
 
+// The alert path at scale: every holder of a changed package, its findings given as indices
+// into one table of distinct findings, so that a component held by 50,000 inventories is one
+// Finding, not 50,000 copies.
+struct AffectedSet {
+  // Distinct findings, each for one component identity; `component` is 0 (a Hit says which).
+  std::vector<Finding> findings;
+  // Reasons of suppressions by an inventory's own CycloneDX VEX.
+  std::vector<std::string> vex_reasons;
+  struct Hit {
+    uint32_t component = 0;  // index in the inventory's components
+    uint32_t finding = 0;    // index in `findings`
+    int32_t vex = -1;        // index in `vex_reasons` when the inventory's VEX suppresses it
+  };
+  struct Holder {
+    std::string_view inventory_id;  // valid while the InventoryIndex is not modified
+    std::vector<Hit> hits;          // by component, then vulnerability id; may be empty
+  };
+  std::vector<Holder> holders;  // in no particular order
+
+  // One holder's findings as AffectedInventories gives them (sorted by component, id).
+  std::vector<Finding> FindingsOf(const Holder& holder) const;
+  // Whether `hit` is an unsuppressed finding.
+  bool Affected(const Hit& hit) const { return hit.vex < 0 && !findings[hit.finding].suppressed; }
+};
+
 // Inventories registered for watching, indexed by package key and CPE key. Not
 // thread-safe: one writer at a time, and no Put/Remove while AffectedInventories reads it
 // (the node serialises both, as it does its inventory table writes).
@@ -100,9 +125,8 @@ class InventoryIndex {
   size_t interned_count() const;  // distinct component identities
 
  private:
-  friend std::vector<InventoryFindings> AffectedInventories(const ChangeSet& changes,
-                                                            const VulnerabilityDatabase& db,
-                                                            const InventoryIndex& index);
+  friend AffectedSet AffectedHolders(const ChangeSet& changes, const VulnerabilityDatabase& db,
+                                     const InventoryIndex& index);
   struct State;
   std::unique_ptr<State> state_;
 };
@@ -113,6 +137,18 @@ class InventoryIndex {
 // inventory id.
 std::vector<InventoryFindings> AffectedInventories(const ChangeSet& changes, const VulnerabilityDatabase& db,
                                                    const InventoryIndex& index);
+
+// The same holders and findings in the compact form of AffectedSet (no per-inventory copies):
+// what the alert path uses when a change touches tens of thousands of inventories. The
+// string views point into `index`. Holds the database's shared lock while it runs.
+AffectedSet AffectedHolders(const ChangeSet& changes, const VulnerabilityDatabase& db,
+                            const InventoryIndex& index);
+
+// Whether the change deserves an alert for one holder of a *new* vulnerability set, i.e. when
+// the inventory held no finding about the vulnerabilities the change set names (always true of
+// kNew changes): it has an unsuppressed finding. For other changes use DiffFindings on
+// FindingsOf(holder) and the inventory's stored findings.
+bool AlertsOnNew(const AffectedSet& set, const AffectedSet::Holder& holder);
 
 // What a change means for one inventory's findings. Findings are the same when they name
 // the same component and vulnerability (by merged id or any alias, so a merge that renames a
@@ -130,6 +166,10 @@ struct FindingDiff {
 // Compares an inventory's findings before a change (all of them: those about vulnerabilities
 // the change set does not name are ignored) with its findings from AffectedInventories.
 FindingDiff DiffFindings(std::span<const Finding> before, std::span<const Finding> after,
+                         const ChangeSet& changes);
+// The same, moving the findings of `after` into the diff instead of copying them (for the
+// alert path, which no longer needs them).
+FindingDiff DiffFindings(std::span<const Finding> before, std::vector<Finding>&& after,
                          const ChangeSet& changes);
 
 // The inventory's complete finding set after the change: `before` without the findings about

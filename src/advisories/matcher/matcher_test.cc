@@ -255,6 +255,38 @@ TEST(InventoryIndex, AffectedInventoriesEqualsFullRescan) {
   }
 }
 
+TEST(InventoryIndex, AffectedHoldersAppliesEachInventorysVex) {
+  InventoryIndex index;
+  auto bom = ParseInventory(ReadText(SharedData("sbom/vex/bom.json")));
+  auto vex = ParseInventory(ReadText(SharedData("sbom/vex/vex.json")));
+  ASSERT_TRUE(bom.has_value() && vex.has_value());
+  index.Put("plain", *bom);
+  Inventory with_vex = *bom;
+  with_vex.vex = vex->vex;
+  index.Put("with-vex", with_vex);
+
+  VulnerabilityDatabase db;
+  auto changes = db.Upsert(JacksonAdvisory());
+  ASSERT_TRUE(changes.has_value());
+  const AffectedSet set = AffectedHolders(*changes, db, index);
+  ASSERT_EQ(set.holders.size(), 2u);
+  ASSERT_EQ(set.findings.size(), 1u);  // one component identity, matched once for both
+  for (const AffectedSet::Holder& holder : set.holders) {
+    ASSERT_EQ(holder.hits.size(), 1u);
+    const bool suppressed = holder.inventory_id == "with-vex";
+    EXPECT_EQ(AlertsOnNew(set, holder), !suppressed) << holder.inventory_id;
+    const std::vector<Finding> findings = set.FindingsOf(holder);
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].suppressed, suppressed);
+    EXPECT_EQ(findings[0].id, "CVE-2020-25649");
+    // The same as a full scan of that inventory.
+    const ScanResult full = Scan(suppressed ? with_vex : *bom, db);
+    ASSERT_EQ(full.findings.size(), 1u);
+    EXPECT_EQ(full.findings[0].component, findings[0].component);
+    EXPECT_EQ(full.findings[0].reason, findings[0].reason);
+  }
+}
+
 TEST(InventoryIndex, RemoveAndReplace) {
   InventoryIndex index;
   Inventory a;
