@@ -75,7 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   aiip::Result<adv::ChangeSet> first = db.Upsert(document);
   AIIP_FUZZ_CHECK(first.has_value(), "an accepted document does not upsert");
   aiip::Result<adv::ChangeSet> second = db.Upsert(document);
-  AIIP_FUZZ_CHECK(second.has_value() && second->empty(), "upserting the same document again changed something");
+  AIIP_FUZZ_CHECK(second.has_value() && second->empty(),
+                  "upserting the same document again changed something");
   {
     const auto reader = db.Read();
     for (const adv::Record& record : document.records) {
