@@ -66,6 +66,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddRegistryCommands(app, table);
   AddAuditCommands(app, table);
   AddVulnCommands(app, table);
+  AddVulnNodeCommands(app, table);
   AddAttributeCommands(app, table);
   AddLegalCommands(app, table);
   AddClearinghouseCommands(app, table);

@@ -47,6 +47,9 @@ void AddAttributeCommands(CLI::App& app, CommandTable& table);
 // aiip legal assess | havens ... (legal_commands.cc)
 void AddLegalCommands(CLI::App& app, CommandTable& table);
 
+// aiip vuln ingest | list | show against a node (vuln_node_commands.cc); call after
+// AddVulnCommands, which creates the `vuln` group.
+void AddVulnNodeCommands(CLI::App& app, CommandTable& table);
 // aiip inventory | subscription | webhook | events ... (clearinghouse_commands.cc)
 void AddClearinghouseCommands(CLI::App& app, CommandTable& table);
 

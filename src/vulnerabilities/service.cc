@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <map>
 #include <set>
 
 #include "advisories/inventory/inventory.h"
@@ -512,95 +513,143 @@ Status VulnerabilityService::CheckManages(const Actor& actor, std::string_view o
 Result<IngestResult> VulnerabilityService::Ingest(const Actor& actor, std::string_view bytes,
                                                   std::string source_name,
                                                   std::optional<std::string> published_sha512) {
-  AIIP_ASSIGN_OR_RETURN(
-      advisories::Document document,
-      advisories::ParseAdvisory(
-          bytes, source_name,
-          published_sha512 ? std::optional<std::string_view>(*published_sha512) : std::nullopt));
-  IngestResult result;
-  result.format = std::string(FormatName(document.format));
-  result.id = document.id;
-  result.digest_check = document.digest_check;
-  result.records = document.records.size();
-  std::vector<std::string> record_ids;
-  for (const advisories::Record& record : document.records) record_ids.push_back(record.id);
-  const std::string sha256 = document.sha256;
-  const std::string modified = document.modified;
+  std::vector<IngestInput> inputs(1);
+  inputs[0] = IngestInput{bytes, std::move(source_name), std::move(published_sha512)};
+  AIIP_ASSIGN_OR_RETURN(std::vector<Result<IngestResult>> results, IngestBatch(actor, inputs));
+  return std::move(results[0]);
+}
+
+Result<std::vector<Result<IngestResult>>> VulnerabilityService::IngestBatch(
+    const Actor& actor, std::span<const IngestInput> inputs) {
+  // What each document needs on its way: parsed outside the lock, then upserted in order.
+  struct Pending {
+    const IngestInput* input = nullptr;
+    std::optional<advisories::Document> document;
+    IngestResult result;
+    std::vector<std::string> record_ids;
+    std::string sha256, modified;
+    ChangeSet changes;
+    std::vector<advisories::InventoryFindings> affected;
+    bool write = false;
+    bool failed = false;  // its error is in `out`
+  };
+  std::vector<Result<IngestResult>> out(inputs.size());
+  std::vector<Pending> pending(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const IngestInput& input = inputs[i];
+    Result<advisories::Document> document = advisories::ParseAdvisory(
+        input.bytes, input.source_name,
+        input.published_sha512 ? std::optional<std::string_view>(*input.published_sha512) : std::nullopt);
+    Pending& p = pending[i];
+    if (!document) {
+      out[i] = Err(document.error());
+      p.failed = true;
+      continue;
+    }
+    p.input = &input;
+    p.result.format = std::string(FormatName(document->format));
+    p.result.id = document->id;
+    p.result.digest_check = document->digest_check;
+    p.result.records = document->records.size();
+    for (const advisories::Record& record : document->records) p.record_ids.push_back(record.id);
+    p.sha256 = document->sha256;
+    p.modified = document->modified;
+    p.document = std::move(*document);
+  }
 
   std::lock_guard lock(write_mu_);
-  std::optional<std::string> stored_sha256;
+  // Documents whose exact bytes are stored already change nothing.
+  std::map<std::pair<std::string, std::string>, std::string> stored;
   Status read = store_.Read([&](store::Tx& tx) -> Status {
-    AIIP_ASSIGN_OR_RETURN(store::Rows rows,
-                          tx.Query("SELECT sha256 FROM advisory_documents WHERE format = ? AND id = ?",
-                                   {result.format, result.id}));
-    if (!rows.empty()) stored_sha256 = rows[0].Text(0);
+    for (const Pending& p : pending) {
+      if (!p.document) continue;
+      AIIP_ASSIGN_OR_RETURN(store::Rows rows,
+                            tx.Query("SELECT sha256 FROM advisory_documents WHERE format = ? AND id = ?",
+                                     {p.result.format, p.result.id}));
+      if (!rows.empty()) stored[{p.result.format, p.result.id}] = rows[0].Text(0);
+    }
     return Status::Ok();
   });
   AIIP_RETURN_IF_ERROR(read);
   std::shared_ptr<advisories::VulnerabilityDatabase> db = db_.load();
-  auto list_vulnerabilities = [&] {
-    auto reader = db->Read();
-    std::set<std::string> ids;
-    for (const std::string& record_id : record_ids) {
-      if (const Vulnerability* v = reader.Find(record_id)) ids.insert(v->id);
+  for (size_t i = 0; i < pending.size(); ++i) {
+    Pending& p = pending[i];
+    if (!p.document) continue;
+    auto known = stored.find({p.result.format, p.result.id});
+    if (known != stored.end() && known->second == p.sha256) {
+      p.result.outcome = "unchanged";
+      continue;
     }
-    result.vulnerabilities.assign(ids.begin(), ids.end());
-  };
-  if (stored_sha256 == sha256) {
-    result.outcome = "unchanged";
-    list_vulnerabilities();
-    return result;
+    Result<ChangeSet> changes = db->Upsert(std::move(*p.document));
+    p.document.reset();
+    if (!changes) {
+      out[i] = Err(changes.error());
+      p.failed = true;
+      continue;
+    }
+    p.changes = std::move(*changes);
+    if (p.changes.outcome == ChangeSet::Outcome::kStale) {
+      p.result.outcome = "stale";
+      continue;
+    }
+    p.result.outcome = p.changes.outcome == ChangeSet::Outcome::kInserted ? "inserted" : "replaced";
+    p.result.changes = p.changes.changes.size();
+    // Computed now, after this document and the ones before it, so each sees the database
+    // as its own upsert left it; a later document of the batch may change it again.
+    p.affected = advisories::AffectedInventories(p.changes, *db, index_);
+    p.write = true;
+    stored[{p.result.format, p.result.id}] = p.sha256;
   }
-
-  AIIP_ASSIGN_OR_RETURN(ChangeSet changes, db->Upsert(std::move(document)));
-  if (changes.outcome == ChangeSet::Outcome::kStale) {
-    result.outcome = "stale";
-    list_vulnerabilities();
-    return result;
-  }
-  result.outcome = changes.outcome == ChangeSet::Outcome::kInserted ? "inserted" : "replaced";
-  result.changes = changes.changes.size();
-  std::vector<advisories::InventoryFindings> affected = advisories::AffectedInventories(changes, *db, index_);
 
   const std::string now = FormatRfc3339(clock_.Now());
+  const std::string ingested_by = actor.IsSystem() ? std::string("system") : actor.organisation;
   size_t alerts = 0;
+  // One transaction for the whole batch: one fsync instead of one per document, and the
+  // stored finding state each document leaves is the "before" of the next.
   Status written = store_.Write([&](store::Tx& tx) -> Status {
     alerts = 0;
-    AIIP_RETURN_IF_ERROR(tx.Exec(
-        "INSERT INTO advisory_documents (format, id, modified, sha256, digest_check, source_name, body, "
-        "published_sha512, ingested_at, ingested_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (format, id) DO UPDATE SET modified = excluded.modified, sha256 = excluded.sha256, "
-        "digest_check = excluded.digest_check, source_name = excluded.source_name, body = excluded.body, "
-        "published_sha512 = excluded.published_sha512, ingested_at = excluded.ingested_at, "
-        "ingested_by = excluded.ingested_by",
-        {result.format, result.id, modified, sha256, result.digest_check, source_name, std::string(bytes),
-         store::OptionalText(published_sha512), now,
-         actor.IsSystem() ? std::string("system") : actor.organisation}));
-    bj::object audited{
-        {"format", result.format}, {"id", result.id}, {"sha256", sha256}, {"modified", modified}};
-    AIIP_RETURN_IF_ERROR(audit_(
-        tx,
-        registry::AuditEvent{actor.IsSystem() ? "system" : actor.member, actor.organisation,
-                             "advisory.ingest", result.format + ":" + result.id, bj::serialize(audited)}));
-    for (const advisories::InventoryFindings& inventory : affected) {
-      AIIP_ASSIGN_OR_RETURN(
-          store::Rows owner,
-          tx.Query("SELECT organisation, name FROM inventories WHERE id = ?", {inventory.inventory_id}));
-      if (owner.empty()) continue;  // deleted meanwhile; the index forgets it after its own write
-      AIIP_ASSIGN_OR_RETURN(std::vector<Finding> before, StoredFindings(tx, inventory.inventory_id));
-      advisories::FindingDiff diff = advisories::DiffFindings(before, inventory.findings, changes);
-      std::vector<Finding> merged = advisories::MergeFindings(before, inventory.findings, changes);
-      AIIP_RETURN_IF_ERROR(ReplaceStoredFindings(tx, inventory.inventory_id, merged, now));
-      if (!diff.alert()) continue;
-      bj::object cause{{"type", "advisory"}, {"format", result.format}, {"document", result.id}};
-      AIIP_ASSIGN_OR_RETURN(bool appended, AppendAlert(tx, events_, owner[0].Text(0), inventory.inventory_id,
-                                                       owner[0].Text(1), std::move(cause), diff));
-      if (appended) ++alerts;
+    for (Pending& p : pending) {
+      if (!p.write) continue;
+      p.result.alerts = 0;
+      AIIP_RETURN_IF_ERROR(tx.Exec(
+          "INSERT INTO advisory_documents (format, id, modified, sha256, digest_check, source_name, body, "
+          "published_sha512, ingested_at, ingested_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          "ON CONFLICT (format, id) DO UPDATE SET modified = excluded.modified, sha256 = excluded.sha256, "
+          "digest_check = excluded.digest_check, source_name = excluded.source_name, body = excluded.body, "
+          "published_sha512 = excluded.published_sha512, ingested_at = excluded.ingested_at, "
+          "ingested_by = excluded.ingested_by",
+          {p.result.format, p.result.id, p.modified, p.sha256, p.result.digest_check, p.input->source_name,
+           std::string(p.input->bytes), store::OptionalText(p.input->published_sha512), now, ingested_by}));
+      bj::object audited{
+          {"format", p.result.format}, {"id", p.result.id}, {"sha256", p.sha256}, {"modified", p.modified}};
+      AIIP_RETURN_IF_ERROR(
+          audit_(tx, registry::AuditEvent{actor.IsSystem() ? "system" : actor.member, actor.organisation,
+                                          "advisory.ingest", p.result.format + ":" + p.result.id,
+                                          bj::serialize(audited)}));
+      for (const advisories::InventoryFindings& inventory : p.affected) {
+        AIIP_ASSIGN_OR_RETURN(
+            store::Rows owner,
+            tx.Query("SELECT organisation, name FROM inventories WHERE id = ?", {inventory.inventory_id}));
+        if (owner.empty()) continue;  // deleted meanwhile; the index forgets it after its own write
+        AIIP_ASSIGN_OR_RETURN(std::vector<Finding> before, StoredFindings(tx, inventory.inventory_id));
+        advisories::FindingDiff diff = advisories::DiffFindings(before, inventory.findings, p.changes);
+        std::vector<Finding> merged = advisories::MergeFindings(before, inventory.findings, p.changes);
+        AIIP_RETURN_IF_ERROR(ReplaceStoredFindings(tx, inventory.inventory_id, merged, now));
+        if (!diff.alert()) continue;
+        bj::object cause{{"type", "advisory"}, {"format", p.result.format}, {"document", p.result.id}};
+        AIIP_ASSIGN_OR_RETURN(bool appended,
+                              AppendAlert(tx, events_, owner[0].Text(0), inventory.inventory_id,
+                                          owner[0].Text(1), std::move(cause), diff));
+        if (appended) {
+          ++p.result.alerts;
+          ++alerts;
+        }
+      }
     }
     return Status::Ok();
   });
   if (!written.ok()) {
-    // The in-memory database already holds the document the store refused: rebuild it from
+    // The in-memory database already holds the documents the store refused: rebuild it from
     // what the store does hold, so memory never runs ahead of the committed state.
     if (Status rebuilt = RebuildDatabase(); !rebuilt.ok()) {
       log::Error("cannot rebuild the advisory database after a failed write",
@@ -608,10 +657,21 @@ Result<IngestResult> VulnerabilityService::Ingest(const Actor& actor, std::strin
     }
     return Err(written);
   }
-  result.alerts = alerts;
-  list_vulnerabilities();
+  {
+    auto reader = db->Read();
+    for (size_t i = 0; i < pending.size(); ++i) {
+      Pending& p = pending[i];
+      if (p.failed) continue;
+      std::set<std::string> ids;
+      for (const std::string& record_id : p.record_ids) {
+        if (const Vulnerability* v = reader.Find(record_id)) ids.insert(v->id);
+      }
+      p.result.vulnerabilities.assign(ids.begin(), ids.end());
+      out[i] = std::move(p.result);
+    }
+  }
   if (alerts > 0 && events_committed_) events_committed_();
-  return result;
+  return out;
 }
 
 // ---- Vulnerabilities ----

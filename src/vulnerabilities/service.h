@@ -73,9 +73,21 @@ class VulnerabilityService {
   Status Load();
 
   // Ingests one advisory document (OSV, CSAF 2.0 or CVE JSON 5, detected). Errors: the
-  // parser's InvalidArgument naming the JSON Pointer; kPermissionDenied; the store's.
+  // parser's InvalidArgument naming the JSON Pointer; the store's.
   Result<IngestResult> Ingest(const registry::Actor& actor, std::string_view bytes, std::string source_name,
                               std::optional<std::string> published_sha512);
+
+  // One document of a batch. `bytes` must outlive the call.
+  struct IngestInput {
+    std::string_view bytes;
+    std::string source_name;
+    std::optional<std::string> published_sha512;
+  };
+  // Ingests several documents in order, all stored in ONE transaction: one result per input
+  // (a document that does not parse is its own error and never stops the others). The outer
+  // error is the store's: then nothing of the batch was stored.
+  Result<std::vector<Result<IngestResult>>> IngestBatch(const registry::Actor& actor,
+                                                        std::span<const IngestInput> inputs);
 
   // Vulnerabilities, as JSON (doc/vulnerabilities.md). Search pages by merged id.
   Result<std::pair<std::vector<boost::json::object>, std::optional<std::string>>> Search(

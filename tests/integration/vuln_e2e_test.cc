@@ -411,6 +411,29 @@ TEST_P(VulnerabilityE2ETest, TheCommandLineDrivesInventoriesSubscriptionsWebhook
   CommandResult bad = aiip({"subscription", "add", "--min-severity", "severe"});
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.err.find("[field /min_severity]"), std::string::npos) << bad.err;
+  // vuln ingest walks a directory, pairs a CSAF document with its .sha512 (checked on the
+  // node, so the exact bytes travel) and says what happened to each document.
+  auto admin_cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {BinaryPath("aiip").string(), "--server", node_->url()});
+    return RunCommand(args, {{"AIIP_TOKEN", node_->AdminToken()}});
+  };
+  CommandResult ingested =
+      admin_cli({"vuln", "ingest", "--no-progress", "--json", SourcePath("data/demo/advisories").string()});
+  ASSERT_EQ(ingested.exit_code, 0) << ingested.err;
+  auto summary = json::ParseObject(ingested.out);
+  ASSERT_TRUE(summary.has_value()) << ingested.out;
+  EXPECT_EQ(summary->at("documents").as_int64(), 7);
+  EXPECT_EQ(summary->at("rejected").as_int64(), 0);
+  EXPECT_EQ(summary->at("unchanged").as_int64(), 1);  // GO-2020-0017 was ingested above
+  CommandResult shown = aiip({"vuln", "show", "ICSA-17-061-01#CVE-2016-9368", "--json"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("\"digest_check\": \"verified\""), std::string::npos) << shown.out;
+  const std::filesystem::path broken = node_->data_dir() / "broken.json";
+  std::ofstream(broken) << R"({"id": "GO-9999-0001", "modified": "not a time"})";
+  CommandResult refused = admin_cli({"vuln", "ingest", "--no-progress", broken.string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("[field /documents/0/text/modified]"), std::string::npos) << refused.err;
+
   CommandResult deleted = aiip({"inventory", "delete", id});
   EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
   EXPECT_EQ(aiip({"inventory", "show", id}).exit_code, 1);
