@@ -8,12 +8,14 @@ EscalationState Escalate(size_t chain_length, SystemTime sent_at, std::chrono::m
                          SystemTime now, std::optional<SystemTime> acknowledged_at) {
   assert(ack_target.count() > 0);
   EscalationState state;
-  if (acknowledged_at && *acknowledged_at > now) acknowledged_at.reset();
-  state.acknowledged = acknowledged_at.has_value();
+  // An acknowledgement after `now` is not known yet; SystemTime::max() stands for none.
+  const SystemTime ack = acknowledged_at.value_or(SystemTime::max());
+  state.acknowledged = ack <= now;
+  const SystemTime stop = state.acknowledged ? ack : SystemTime::max();
   for (size_t k = 0; k < chain_length; ++k) {
     const SystemTime due = sent_at + ack_target * static_cast<int64_t>(k);
     // Contact 0 is told on sending; later ones only while nobody has acknowledged.
-    if (k > 0 && acknowledged_at && due >= *acknowledged_at) break;
+    if (k > 0 && due >= stop) break;
     if (due > now) {
       if (!state.acknowledged) state.next = EscalationStep{k, due};
       break;

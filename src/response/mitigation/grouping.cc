@@ -96,7 +96,7 @@ Result<Grouping> GroupSources(std::span<const IpAddress> sources, const attribut
   // Network -> group through a dense array, so each address costs one array access; the
   // map from (AS, country) to group is touched once per distinct network.
   std::vector<uint32_t> group_of_network(table.network_count(), kUnassigned);
-  std::map<std::pair<uint32_t, uint16_t>, uint32_t> group_of_key;  // (asn, country index)
+  std::unordered_map<uint64_t, uint32_t> group_of_key;  // asn << 16 | country index
   struct Key {
     uint32_t asn;
     uint16_t country;
@@ -104,7 +104,8 @@ Result<Grouping> GroupSources(std::span<const IpAddress> sources, const attribut
   };
   std::vector<Key> keys;
   auto group_for = [&](uint32_t asn, uint16_t country, std::string_view as_name) {
-    auto [it, inserted] = group_of_key.try_emplace({asn, country}, static_cast<uint32_t>(keys.size()));
+    const uint64_t key = (uint64_t{asn} << 16) | country;
+    auto [it, inserted] = group_of_key.try_emplace(key, static_cast<uint32_t>(keys.size()));
     if (inserted) keys.push_back({asn, country, as_name});
     return it->second;
   };

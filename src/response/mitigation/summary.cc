@@ -66,7 +66,8 @@ CaseSummary Summarize(const Grouping& grouping, std::span<const Aggregation> agg
     }
     out.prefixes += row.prefixes;
     const attribution::Uint128 room = ~attribution::Uint128{0} - out.over_coverage;
-    out.over_coverage = row.over_coverage > room ? ~attribution::Uint128{0} : out.over_coverage + row.over_coverage;
+    out.over_coverage =
+        row.over_coverage > room ? ~attribution::Uint128{0} : out.over_coverage + row.over_coverage;
     out.responders.push_back(std::move(row));
   }
   for (const CountryGroup& c : grouping.countries) {
