@@ -9,6 +9,7 @@
 
 #include "advisories/inventory/inventory.h"
 #include "advisories/matcher/database.h"
+#include "advisories/matcher/finding_json.h"
 #include "advisories/matcher/formats.h"
 #include "advisories/matcher/matcher.h"
 #include "aiip/commands.h"
@@ -55,37 +56,9 @@ bj::array Strings(const std::vector<std::string>& items) {
   return array;
 }
 
-bj::object FindingJson(const adv::Finding& finding) {
-  bj::object object;
-  object["purl"] = finding.purl;
-  object["name"] = finding.name;
-  object["version"] = finding.version;
-  object["id"] = finding.id;
-  object["aliases"] = Strings(finding.aliases);
-  object["sources"] = Strings(finding.sources);
-  object["fixed"] = Strings(finding.fixed);
-  bj::object severity;
-  severity["type"] = finding.severity.type;
-  severity["vector"] = finding.severity.vector;
-  if (finding.severity.base_score >= 0) {
-    severity["score"] = finding.severity.base_score;
-  } else {
-    severity["score"] = nullptr;
-  }
-  object["severity"] = std::move(severity);
-  object["confidence"] = std::string(adv::ConfidenceName(finding.confidence));
-  object["suppressed"] = finding.suppressed;
-  if (finding.suppressed) {
-    object["reason"] = finding.reason;
-  } else {
-    object["reason"] = nullptr;
-  }
-  return object;
-}
-
 // The table row of a finding: lists joined, the score as text.
 bj::object FindingRow(const adv::Finding& finding) {
-  bj::object row = FindingJson(finding);
+  bj::object row = adv::FindingToJson(finding);
   row["severity"] =
       finding.severity.base_score >= 0 ? bj::value(finding.severity.base_score) : bj::value(nullptr);
   row["vex"] = finding.suppressed ? bj::value(finding.reason) : bj::value(nullptr);
@@ -121,7 +94,7 @@ Status Scan(Session& session, const ScanFlags& flags) {
   }
   if (session.json()) {
     bj::array findings;
-    for (const adv::Finding& finding : result.findings) findings.emplace_back(FindingJson(finding));
+    for (const adv::Finding& finding : result.findings) findings.emplace_back(adv::FindingToJson(finding));
     bj::object out;
     out["findings"] = std::move(findings);
     out["notes"] = Strings(result.notes);

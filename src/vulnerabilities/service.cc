@@ -6,6 +6,7 @@
 #include <set>
 
 #include "advisories/inventory/inventory.h"
+#include "advisories/matcher/finding_json.h"
 #include "advisories/matcher/formats.h"
 #include "common/encoding.h"
 #include "common/ids.h"
@@ -19,7 +20,10 @@ namespace aiip::vulnerabilities {
 namespace bj = boost::json;
 using advisories::ChangeSet;
 using advisories::Finding;
+using advisories::FindingFromJson;
+using advisories::FindingToJson;
 using advisories::Inventory;
+using advisories::SeverityThreshold;
 using advisories::SourceFormat;
 using advisories::Vulnerability;
 using registry::Actor;
@@ -45,19 +49,6 @@ bj::array Strings(const std::vector<std::string>& values) {
   bj::array out;
   out.reserve(values.size());
   for (const std::string& value : values) out.emplace_back(value);
-  return out;
-}
-
-bj::object SeverityJson(const advisories::Severity& severity) {
-  bj::object out;
-  out["type"] = severity.type;
-  out["vector"] = severity.vector;
-  if (severity.base_score >= 0) {
-    out["base_score"] = severity.base_score;
-  } else {
-    out["base_score"] = nullptr;
-  }
-  out["rating"] = SeverityRating(severity.base_score);
   return out;
 }
 
@@ -127,7 +118,7 @@ bj::object VulnerabilityJson(const Vulnerability& v, bool detail) {
   out["id"] = v.id;
   out["aliases"] = Strings(v.aliases);
   out["summary"] = v.summary;
-  out["severity"] = SeverityJson(v.severity);
+  out["severity"] = advisories::SeverityToJson(v.severity);
   out["modified"] = v.modified;
   out["withdrawn"] = v.withdrawn;
   bj::array sources;
@@ -167,17 +158,6 @@ bj::object VulnerabilityJson(const Vulnerability& v, bool detail) {
       affected.push_back(AffectedJson(source.record_id, a));
   }
   out["affected"] = std::move(affected);
-  return out;
-}
-
-// Reads a JSON array of strings from a finding row.
-std::vector<std::string> StringList(const bj::object& json, std::string_view key) {
-  std::vector<std::string> out;
-  if (const bj::value* value = json.if_contains(key); value != nullptr && value->is_array()) {
-    for (const bj::value& item : value->get_array()) {
-      if (item.is_string()) out.emplace_back(item.get_string());
-    }
-  }
   return out;
 }
 
@@ -296,85 +276,6 @@ Result<bool> AppendAlert(store::Tx& tx, notify::EventLog& events, std::string_vi
 }
 
 }  // namespace
-
-// ---- Severity and finding JSON ----
-
-std::optional<double> SeverityThreshold(std::string_view rating) {
-  if (rating == "none") return 0.0;
-  if (rating == "low") return 0.1;
-  if (rating == "medium") return 4.0;
-  if (rating == "high") return 7.0;
-  if (rating == "critical") return 9.0;
-  return std::nullopt;
-}
-
-std::string_view SeverityRating(double base_score) {
-  if (base_score < 0) return "unknown";
-  if (base_score == 0) return "none";
-  if (base_score < 4.0) return "low";
-  if (base_score < 7.0) return "medium";
-  if (base_score < 9.0) return "high";
-  return "critical";
-}
-
-boost::json::object FindingToJson(const Finding& finding) {
-  bj::object out;
-  out["component"] = finding.component;
-  out["purl"] = finding.purl;
-  out["name"] = finding.name;
-  out["version"] = finding.version;
-  out["id"] = finding.id;
-  out["aliases"] = Strings(finding.aliases);
-  out["sources"] = Strings(finding.sources);
-  out["fixed"] = Strings(finding.fixed);
-  out["severity"] = SeverityJson(finding.severity);
-  out["confidence"] = advisories::ConfidenceName(finding.confidence);
-  out["suppressed"] = finding.suppressed;
-  if (finding.suppressed) out["reason"] = finding.reason;
-  return out;
-}
-
-Result<Finding> FindingFromJson(const boost::json::object& json) {
-  Finding finding;
-  const bj::value* component = json.if_contains("component");
-  const bj::value* id = json.if_contains("id");
-  if (component == nullptr || !component->is_number() || id == nullptr || !id->is_string()) {
-    return Err(DataLoss("a stored finding lacks its component or id"));
-  }
-  finding.component = static_cast<size_t>(component->to_number<int64_t>());
-  finding.id = std::string(id->get_string());
-  auto text = [&](std::string_view key) -> std::string {
-    const bj::value* value = json.if_contains(key);
-    return value != nullptr && value->is_string() ? std::string(value->get_string()) : std::string();
-  };
-  finding.purl = text("purl");
-  finding.name = text("name");
-  finding.version = text("version");
-  finding.aliases = StringList(json, "aliases");
-  finding.sources = StringList(json, "sources");
-  finding.fixed = StringList(json, "fixed");
-  if (const bj::value* severity = json.if_contains("severity");
-      severity != nullptr && severity->is_object()) {
-    const bj::object& s = severity->get_object();
-    if (const bj::value* score = s.if_contains("base_score"); score != nullptr && score->is_number()) {
-      finding.severity.base_score = score->to_number<double>();
-    }
-    if (const bj::value* type = s.if_contains("type"); type != nullptr && type->is_string()) {
-      finding.severity.type = std::string(type->get_string());
-    }
-    if (const bj::value* vector = s.if_contains("vector"); vector != nullptr && vector->is_string()) {
-      finding.severity.vector = std::string(vector->get_string());
-    }
-  }
-  finding.confidence =
-      text("confidence") == "cpe" ? advisories::Confidence::kCpe : advisories::Confidence::kPurl;
-  if (const bj::value* suppressed = json.if_contains("suppressed");
-      suppressed != nullptr && suppressed->is_bool()) {
-    finding.suppressed = suppressed->get_bool();
-  }
-  finding.reason = text("reason");
-  return finding;
-}
 
 boost::json::object IngestResult::ToJson() const {
   return bj::object{{"format", format},

@@ -152,15 +152,4 @@ class VulnerabilityService {
   advisories::InventoryIndex index_;
 };
 
-// Severity rating names (CVSS v3 qualitative scale) and the lowest base score of each.
-// Returns nullopt for an unknown name.
-std::optional<double> SeverityThreshold(std::string_view rating);
-// "none" .. "critical" for a base score; "unknown" for a negative one.
-std::string_view SeverityRating(double base_score);
-
-// The JSON form of a finding (doc/vulnerabilities.md) and back; FindingFromJson restores
-// what DiffFindings needs and fails on rows it did not write.
-boost::json::object FindingToJson(const advisories::Finding& finding);
-Result<advisories::Finding> FindingFromJson(const boost::json::object& json);
-
 }  // namespace aiip::vulnerabilities
