@@ -6,7 +6,7 @@ AIIP_BUILD_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libcli11-dev libtomlplusplus-dev libfmt-dev
   iso-codes tzdata
-  libloc-dev libloc-database libpcap-dev
+  libloc-dev libloc-database libpcap-dev zlib1g-dev
 )
 AIIP_TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 python3 openssl procps location)
 # The peers the benchmarks measure beside AIIP's engines (bench/).
