@@ -74,9 +74,17 @@ Result<std::string> CanonicalUrl(std::string_view text) {
   if (!parsed) return Err(BadValue("not an absolute URL (RFC 3986): " + parsed.error().message()));
   boost::urls::url url(*parsed);
   if (!url.has_authority() || url.host().empty()) return Err(BadValue("a URL indicator has a host"));
+  // RFC 3986 §3.3: after an authority the path is empty or starts with "/". Boost.URL 1.81
+  // accepts "http://host:x.y" as host "host", empty port and path "x.y".
+  if (!url.encoded_path().empty() && !url.encoded_path().starts_with("/")) {
+    return Err(BadValue("after the host, a URL's path starts with '/'"));
+  }
+  const std::string port = url.port();
+  if (!std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Err(BadValue("the port of a URL is a decimal number"));
+  }
   url.normalize();
   const std::string scheme = url.scheme();
-  const std::string port = url.port();
   if (url.has_port() && (port.empty() || (scheme == "http" && port == "80") ||
                          (scheme == "https" && port == "443") || (scheme == "ftp" && port == "21"))) {
     url.remove_port();

@@ -100,8 +100,11 @@ struct TransparentHash {
 struct Index::Impl {
   Options options;
 
-  // Interned values.
-  std::string arena;
+  // Interned values. Keys live in fixed 1 MiB blocks (a key is at most 8193 bytes), so the
+  // arena never holds the slack of a doubling buffer and keys never move.
+  static constexpr uint32_t kBlock = 1u << 20;
+  std::vector<std::unique_ptr<char[]>> blocks;
+  uint32_t block_used = kBlock;
   std::vector<ValueRecord> values;
   std::vector<Slot> slots = std::vector<Slot>(1024);
 
@@ -120,9 +123,23 @@ struct Index::Impl {
   std::vector<ReportId> free_reports;
 
   std::string_view KeyOf(ValueId id) const {
-    return std::string_view(arena).substr(values[id].key_offset, values[id].key_length);
+    const ValueRecord& v = values[id];
+    return {blocks[v.key_offset / kBlock].get() + v.key_offset % kBlock, v.key_length};
   }
-  IndicatorType TypeOf(ValueId id) const { return static_cast<IndicatorType>(arena[values[id].key_offset]); }
+  IndicatorType TypeOf(ValueId id) const { return static_cast<IndicatorType>(KeyOf(id)[0]); }
+
+  uint32_t Store(std::string_view key) {
+    assert(key.size() <= kBlock);
+    if (block_used + key.size() > kBlock) {
+      assert(blocks.size() < UINT32_MAX / kBlock);
+      blocks.push_back(std::make_unique<char[]>(kBlock));
+      block_used = 0;
+    }
+    std::memcpy(blocks.back().get() + block_used, key.data(), key.size());
+    const auto offset = static_cast<uint32_t>((blocks.size() - 1) * kBlock + block_used);
+    block_used += static_cast<uint32_t>(key.size());
+    return offset;
+  }
   std::string_view TextOf(ValueId id) const { return KeyOf(id).substr(1); }
 
   static uint32_t Hash32(std::string_view key) {
@@ -160,10 +177,8 @@ struct Index::Impl {
     if (auto found = Find(key)) return *found;
 
     if ((values.size() + 1) * 10 > slots.size() * 7) Grow();
-    assert(arena.size() + key.size() < UINT32_MAX);
     const auto id = static_cast<ValueId>(values.size());
-    values.push_back(ValueRecord{static_cast<uint32_t>(arena.size()), static_cast<uint32_t>(key.size()), {}});
-    arena += key;
+    values.push_back(ValueRecord{Store(key), static_cast<uint32_t>(key.size()), {}});
     const uint32_t h = Hash32(key);
     const size_t mask = slots.size() - 1;
     size_t i = h & mask;
@@ -404,9 +419,11 @@ IndexStats Index::Stats() const {
                     (id.capacity() > 15 ? id.capacity() + 1 : 0) +
                     m.reports[r].values.capacity() * sizeof(ValueId);
   }
-  s.bytes = m.arena.capacity() + m.values.capacity() * sizeof(ValueRecord) + posting_heap +
-            m.slots.capacity() * sizeof(Slot) + m.ip_run.capacity() * sizeof(IpEntry) +
-            m.ip_delta.size() * (sizeof(IpEntry) + 32) + report_bytes;
+  s.value_bytes = m.blocks.size() * uint64_t{Impl::kBlock} + m.values.capacity() * sizeof(ValueRecord) +
+                  posting_heap + m.slots.capacity() * sizeof(Slot) + m.ip_run.capacity() * sizeof(IpEntry) +
+                  m.ip_delta.size() * (sizeof(IpEntry) + 32);
+  s.report_bytes = report_bytes;
+  s.bytes = s.value_bytes + s.report_bytes;
   return s;
 }
 

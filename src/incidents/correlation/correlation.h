@@ -117,7 +117,11 @@ struct IndexStats {
   uint64_t occurrences = 0;       // (report, value) postings
   uint64_t network_keys = 0;      // addresses and networks in the sorted key space
   uint64_t over_correlating = 0;  // values whose own postings exceed the limit
-  uint64_t bytes = 0;             // heap bytes held by the index (capacities, not sizes)
+  // Heap bytes held (capacities, not sizes): by the values (keys, records, hash slots,
+  // postings, the address key space), by the reports (ids and their value lists), in all.
+  uint64_t value_bytes = 0;
+  uint64_t report_bytes = 0;
+  uint64_t bytes = 0;
 };
 
 class Index {

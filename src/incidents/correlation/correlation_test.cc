@@ -78,6 +78,10 @@ TEST(CanonicalTest, RejectsWithTheField) {
       {"md5", "abc", "/value"},
       {"sha1", "zz00000000000000000000000000000000000000", "/value"},
       {"stix-pattern", " \n", "/value"},
+      // Found by fuzz/indicator_fuzz.cc: Boost.URL reads "host:x.y" as an empty port and a path
+      // without its "/", which removing the port would have glued onto the host.
+      {"url", "https://user@v4-addr:valueil.Example.COM.", "/value"},
+      {"url", "HTEvil.TP://Evil.Example:l.Example.COM.", "/value"},
   };
   for (const Case& c : cases) {
     auto got = Canonicalise(c.type, c.in);
