@@ -24,6 +24,16 @@ aiip::node::NodeOptions ToNodeOptions(const aiip::config::Config& c) {
   o.states_file = c.states_file;
   o.demo = c.demo;
   o.webhook_allow_http = c.webhook_allow_http;
+  o.location_db = c.location_db;
+  for (size_t start = 0; start < c.location_db_extra.size();) {
+    size_t end = c.location_db_extra.find(',', start);
+    if (end == std::string::npos) end = c.location_db_extra.size();
+    if (end > start) o.location_db_extra.push_back(c.location_db_extra.substr(start, end - start));
+    start = end + 1;
+  }
+  o.duty_desk = c.duty_desk;
+  o.mitigation_max_prefixes = static_cast<size_t>(c.mitigation_max_prefixes);
+  o.mitigation_ack_target = seconds(c.mitigation_ack_target_s);
   o.shutdown_grace = seconds(c.shutdown_grace_s);
   o.version = AIIP_VERSION;
   return o;

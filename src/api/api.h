@@ -19,6 +19,9 @@
 namespace aiip::vulnerabilities {
 class VulnerabilityService;
 }  // namespace aiip::vulnerabilities
+namespace aiip::responsenet {
+class ResponseService;
+}  // namespace aiip::responsenet
 
 namespace aiip::api {
 
@@ -36,6 +39,7 @@ struct ApiContext {
   notify::StreamHub* hub = nullptr;
   vulnerabilities::VulnerabilityService* vulnerabilities = nullptr;
   bool webhook_allow_http = false;  // accept http:// webhook URLs (tests, closed networks)
+  responsenet::ResponseService* response = nullptr;
 };
 
 // Registers every route on `router`. `context` must outlive the router.

@@ -14,6 +14,7 @@
 #include "crypto/sha256.h"
 #include "notify/event_log.h"
 #include "notify/stream_hub.h"
+#include "responsenet/service.h"
 #include "store/testing/test_store.h"
 #include "vulnerabilities/service.h"
 
@@ -57,6 +58,10 @@ class ApiTest : public ::testing::Test {
     ASSERT_TRUE(vulnerabilities_->Load().ok());
     context_ = std::make_unique<ApiContext>(ApiContext{*store_, *registry_, *audit_, metrics_, clock_, "test", append,
                                                        events_.get(), hub_.get(), vulnerabilities_.get(), false});
+    // Routes only: the location database is not loaded (attribution answers 422 here).
+    response_ = std::make_unique<responsenet::ResponseService>(*store_, *events_, append, clock_, random_, [] {},
+                                                               responsenet::ResponseOptions{});
+    context_->response = response_.get();
     RegisterRoutes(router_, *context_);
   }
   void TearDown() override {
@@ -85,6 +90,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<notify::EventLog> events_;
   std::unique_ptr<notify::StreamHub> hub_;
   std::unique_ptr<vulnerabilities::VulnerabilityService> vulnerabilities_;
+  std::unique_ptr<responsenet::ResponseService> response_;
   metrics::Registry metrics_;
   std::unique_ptr<ApiContext> context_;
   http::Router router_;

@@ -9,4 +9,5 @@ void RegisterRegistryRoutes(http::Router& router, ApiContext& context);
 void RegisterAuditRoutes(http::Router& router, ApiContext& context);
 void RegisterNotifyRoutes(http::Router& router, ApiContext& context);
 void RegisterVulnerabilityRoutes(http::Router& router, ApiContext& context);
+void RegisterResponseRoutes(http::Router& router, ApiContext& context);
 }  // namespace aiip::api

@@ -38,7 +38,7 @@ struct Key {
 
 // The one list of keys: parsing, flags, environment names and printing all derive from
 // it, so a key cannot be settable in one place and forgotten in another.
-const std::array<Key, 16> kKeys = {{
+const std::array<Key, 21> kKeys = {{
     {"listen", &Config::listen, 0, 0, "HOST:PORT", "Address to listen on: HOST:PORT, or [IPV6]:PORT"},
     {"data_dir", &Config::data_dir, 0, 0, "DIR", "Directory for the node's files (SQLite database)"},
     {"database", &Config::database, 0, 0, "URL",
@@ -60,6 +60,14 @@ const std::array<Key, 16> kKeys = {{
      "Seconds to let requests finish on SIGTERM"},
     {"webhook_allow_http", &Config::webhook_allow_http, 0, 0, "",
      "Accept plain http:// webhook URLs (closed networks, tests)"},
+    {"location_db", &Config::location_db, 0, 0, "FILE", "IPFire location database for attributing attack sources"},
+    {"location_db_extra", &Config::location_db_extra, 0, 0, "FILES",
+     "Older location databases, comma-separated (attribution as of the attack time)"},
+    {"duty_desk", &Config::duty_desk, 0, 0, "NAME", "Name of the Agency organisation that is the duty desk"},
+    {"mitigation_max_prefixes", &Config::mitigation_max_prefixes, 1, 1024, "N",
+     "Covering source prefixes per mitigation request"},
+    {"mitigation_ack_target_s", &Config::mitigation_ack_target_s, 1, 604800, "SECONDS",
+     "Seconds before an unacknowledged mitigation request escalates to the next contact"},
 }};
 
 std::string EnvName(std::string_view key) {

@@ -44,6 +44,12 @@ struct Config {
   bool demo = false;  // load demonstration data
   int64_t shutdown_grace_s = 10;
   bool webhook_allow_http = false;  // accept http:// webhook URLs
+  // The response network (doc/response.md).
+  std::string location_db = "/usr/share/libloc-location/location.db";
+  std::string location_db_extra;  // comma-separated files
+  std::string duty_desk = "AIIP Duty Desk";
+  int64_t mitigation_max_prefixes = 16;
+  int64_t mitigation_ack_target_s = 900;
 
   // Derived by LoadConfig.
   std::string listen_host;  // IPv6 without brackets, e.g. "::1"

@@ -81,6 +81,10 @@ TEST_F(ConfigTest, Defaults) {
   EXPECT_EQ(c.log_level, "info");
   EXPECT_FALSE(c.demo);
   EXPECT_FALSE(c.webhook_allow_http);
+  EXPECT_EQ(c.location_db, "/usr/share/libloc-location/location.db");
+  EXPECT_EQ(c.duty_desk, "AIIP Duty Desk");
+  EXPECT_EQ(c.mitigation_max_prefixes, 16);
+  EXPECT_EQ(c.mitigation_ack_target_s, 900);
   EXPECT_TRUE(c.config_file.empty());
   EXPECT_EQ(c.sources.at("listen"), "default");
   EXPECT_EQ(Config().states_file, "/usr/share/iso-codes/json/iso_3166-1.json");

@@ -21,6 +21,7 @@
 #include "notify/stream_hub.h"
 #include "notify/webhooks.h"
 #include "registry/registry.h"
+#include "responsenet/service.h"
 #include "store/store.h"
 #include "vulnerabilities/service.h"
 
@@ -42,6 +43,7 @@ struct Node::Parts {
   std::unique_ptr<notify::StreamHub> hub;
   std::unique_ptr<notify::WebhookDispatcher> dispatcher;
   std::unique_ptr<vulnerabilities::VulnerabilityService> vulnerabilities;
+  std::unique_ptr<responsenet::ResponseService> response;
   metrics::Registry metrics;
   std::unique_ptr<api::ApiContext> api_context;
   http::Router router;
@@ -151,10 +153,27 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     if (created > 0) log::Info("loaded demonstration advisories and inventories", {{"objects", created}});
   }
 
+  responsenet::ResponseOptions response_options;
+  response_options.location_db = options.location_db;
+  response_options.extra_datasets = options.location_db_extra;
+  response_options.duty_desk = options.duty_desk;
+  response_options.max_prefixes = options.mitigation_max_prefixes;
+  response_options.ack_target = options.mitigation_ack_target;
+  parts->response = std::make_unique<responsenet::ResponseService>(
+      *parts->store, *parts->events, append_audit, SystemClock(), SecureRandom(),
+      [hub, dispatcher] {
+        hub->Poke();
+        dispatcher->Poke();
+      },
+      response_options);
+  AIIP_RETURN_IF_ERROR(parts->response->Load());
+  parts->response->StartEscalations();
+
   parts->api_context = std::make_unique<api::ApiContext>(
       api::ApiContext{*parts->store, *parts->registry, *parts->audit, parts->metrics, SystemClock(),
                       options.version, append_audit, parts->events.get(), parts->hub.get(),
                       parts->vulnerabilities.get(), options.webhook_allow_http});
+  parts->api_context->response = parts->response.get();
   api::RegisterRoutes(parts->router, *parts->api_context);
 
   http::ServerOptions server_options;
@@ -197,6 +216,7 @@ void Node::Shutdown() {
   parts_->hub->Stop();
   parts_->server->Shutdown(parts_->options.shutdown_grace);
   parts_->dispatcher->Stop();
+  parts_->response->StopEscalations();
   // The server has stopped calling handlers; drain queued writes before closing.
   parts_->store->Close();
   std::error_code ec;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "http/server.h"
@@ -36,6 +37,13 @@ struct NodeOptions {
   std::string states_file = "/usr/share/iso-codes/json/iso_3166-1.json";
   bool demo = false;  // load the demonstration data shipped in the binary
   bool webhook_allow_http = false;  // accept http:// webhook URLs (not only https://)
+  // The response network (doc/response.md): location datasets, the duty desk's name, the
+  // prefix budget per mitigation request and the acknowledgement target.
+  std::string location_db = "/usr/share/libloc-location/location.db";
+  std::vector<std::string> location_db_extra;
+  std::string duty_desk = "AIIP Duty Desk";
+  size_t mitigation_max_prefixes = 16;
+  std::chrono::milliseconds mitigation_ack_target{std::chrono::seconds(900)};
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   std::string version;
 };
