@@ -70,6 +70,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddAttributeCommands(app, table);
   AddLegalCommands(app, table);
   AddClearinghouseCommands(app, table);
+  AddIncidentCommands(app, table);
   AddResponseCommands(app, table);
 
   try {

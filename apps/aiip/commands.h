@@ -52,6 +52,8 @@ void AddLegalCommands(CLI::App& app, CommandTable& table);
 void AddVulnNodeCommands(CLI::App& app, CommandTable& table);
 // aiip inventory | subscription | webhook | events ... (clearinghouse_commands.cc)
 void AddClearinghouseCommands(CLI::App& app, CommandTable& table);
+// aiip incident | group ... (incident_commands.cc)
+void AddIncidentCommands(CLI::App& app, CommandTable& table);
 // aiip attack | mitigation | operator ... (response_commands.cc)
 void AddResponseCommands(CLI::App& app, CommandTable& table);
 

@@ -20,6 +20,8 @@ aiip::node::NodeOptions ToNodeOptions(const aiip::config::Config& c) {
   o.read_timeout = seconds(c.read_timeout_s);
   o.idle_timeout = seconds(c.idle_timeout_s);
   o.write_timeout = seconds(c.write_timeout_s);
+  o.sanitiser_rules = c.sanitiser_rules;
+  o.statistics_k = static_cast<uint32_t>(c.statistics_k);
   if (!c.tls_cert.empty()) o.tls = aiip::http::TlsOptions{c.tls_cert, c.tls_key};
   o.states_file = c.states_file;
   o.demo = c.demo;

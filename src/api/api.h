@@ -19,6 +19,9 @@
 namespace aiip::vulnerabilities {
 class VulnerabilityService;
 }  // namespace aiip::vulnerabilities
+namespace aiip::incidentsnet {
+class IncidentService;
+}  // namespace aiip::incidentsnet
 namespace aiip::responsenet {
 class ResponseService;
 }  // namespace aiip::responsenet
@@ -40,6 +43,7 @@ struct ApiContext {
   vulnerabilities::VulnerabilityService* vulnerabilities = nullptr;
   bool webhook_allow_http = false;  // accept http:// webhook URLs (tests, closed networks)
   responsenet::ResponseService* response = nullptr;
+  incidentsnet::IncidentService* incidents = nullptr;  // the incident clearinghouse
 };
 
 // Registers every route on `router`. `context` must outlive the router.

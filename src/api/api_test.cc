@@ -12,6 +12,7 @@
 
 #include "common/json.h"
 #include "crypto/sha256.h"
+#include "incidentsnet/service.h"
 #include "notify/event_log.h"
 #include "notify/stream_hub.h"
 #include "responsenet/service.h"
@@ -62,6 +63,9 @@ class ApiTest : public ::testing::Test {
     response_ = std::make_unique<responsenet::ResponseService>(*store_, *events_, append, clock_, random_, [] {},
                                                                responsenet::ResponseOptions{});
     context_->response = response_.get();
+    incidents_ = std::make_unique<incidentsnet::IncidentService>(*store_, *events_, append, clock_, random_, [] {});
+    ASSERT_TRUE(incidents_->Load().ok());
+    context_->incidents = incidents_.get();
     RegisterRoutes(router_, *context_);
   }
   void TearDown() override {
@@ -90,6 +94,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<notify::EventLog> events_;
   std::unique_ptr<notify::StreamHub> hub_;
   std::unique_ptr<vulnerabilities::VulnerabilityService> vulnerabilities_;
+  std::unique_ptr<incidentsnet::IncidentService> incidents_;
   std::unique_ptr<responsenet::ResponseService> response_;
   metrics::Registry metrics_;
   std::unique_ptr<ApiContext> context_;

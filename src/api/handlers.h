@@ -9,5 +9,6 @@ void RegisterRegistryRoutes(http::Router& router, ApiContext& context);
 void RegisterAuditRoutes(http::Router& router, ApiContext& context);
 void RegisterNotifyRoutes(http::Router& router, ApiContext& context);
 void RegisterVulnerabilityRoutes(http::Router& router, ApiContext& context);
+void RegisterIncidentRoutes(http::Router& router, ApiContext& context);
 void RegisterResponseRoutes(http::Router& router, ApiContext& context);
 }  // namespace aiip::api

@@ -38,7 +38,7 @@ struct Key {
 
 // The one list of keys: parsing, flags, environment names and printing all derive from
 // it, so a key cannot be settable in one place and forgotten in another.
-const std::array<Key, 21> kKeys = {{
+const std::array<Key, 23> kKeys = {{
     {"listen", &Config::listen, 0, 0, "HOST:PORT", "Address to listen on: HOST:PORT, or [IPV6]:PORT"},
     {"data_dir", &Config::data_dir, 0, 0, "DIR", "Directory for the node's files (SQLite database)"},
     {"database", &Config::database, 0, 0, "URL",
@@ -68,6 +68,10 @@ const std::array<Key, 21> kKeys = {{
      "Covering source prefixes per mitigation request"},
     {"mitigation_ack_target_s", &Config::mitigation_ack_target_s, 1, 604800, "SECONDS",
      "Seconds before an unacknowledged mitigation request escalates to the next contact"},
+    {"sanitiser_rules", &Config::sanitiser_rules, 0, 0, "FILE",
+     "Incident sanitiser rules JSON (doc/incidents.md); empty for the engine's defaults"},
+    {"statistics_k", &Config::statistics_k, 1, 1000, "N",
+     "Reporting organisations a published incident statistics cell needs"},
 }};
 
 std::string EnvName(std::string_view key) {

@@ -50,6 +50,9 @@ struct Config {
   std::string duty_desk = "AIIP Duty Desk";
   int64_t mitigation_max_prefixes = 16;
   int64_t mitigation_ack_target_s = 900;
+  // The incident clearinghouse (doc/incidents_node.md).
+  std::string sanitiser_rules;  // rules JSON file; empty = the sanitiser's defaults
+  int64_t statistics_k = 5;
 
   // Derived by LoadConfig.
   std::string listen_host;  // IPv6 without brackets, e.g. "::1"

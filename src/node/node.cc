@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "api/api.h"
 #include "audit/log.h"
@@ -17,6 +19,7 @@
 #include "crypto/sha256.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "incidentsnet/service.h"
 #include "notify/event_log.h"
 #include "notify/stream_hub.h"
 #include "notify/webhooks.h"
@@ -43,6 +46,7 @@ struct Node::Parts {
   std::unique_ptr<notify::StreamHub> hub;
   std::unique_ptr<notify::WebhookDispatcher> dispatcher;
   std::unique_ptr<vulnerabilities::VulnerabilityService> vulnerabilities;
+  std::unique_ptr<incidentsnet::IncidentService> incidents;
   std::unique_ptr<responsenet::ResponseService> response;
   metrics::Registry metrics;
   std::unique_ptr<api::ApiContext> api_context;
@@ -143,6 +147,31 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
         dispatcher->Poke();
       });
   AIIP_RETURN_IF_ERROR(parts->vulnerabilities->Load());
+
+  incidentsnet::IncidentOptions incident_options;
+  if (!options.sanitiser_rules.empty()) {
+    std::ifstream in(options.sanitiser_rules, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      return Err(FailedPrecondition("sanitiser-rules", "cannot read sanitiser rules " + options.sanitiser_rules));
+    }
+    Result<incidents::sanitiser::Rules> rules = incidents::sanitiser::ParseRules(text.str());
+    if (!rules) {
+      return Err(FailedPrecondition("sanitiser-rules",
+                                    options.sanitiser_rules + ": " + rules.error().ToString()));
+    }
+    incident_options.rules = std::move(*rules);
+  }
+  incident_options.statistics_k = options.statistics_k;
+  parts->incidents = std::make_unique<incidentsnet::IncidentService>(
+      *parts->store, *parts->events, append_audit, SystemClock(), SecureRandom(),
+      [hub, dispatcher] {
+        hub->Poke();
+        dispatcher->Poke();
+      },
+      std::move(incident_options));
+  AIIP_RETURN_IF_ERROR(parts->incidents->Load());
   if (options.demo) {
     const std::span<const EmbeddedFile> files(demo::kFiles, demo::kFileCount);
     std::string_view manifest;
@@ -174,6 +203,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
                       options.version, append_audit, parts->events.get(), parts->hub.get(),
                       parts->vulnerabilities.get(), options.webhook_allow_http});
   parts->api_context->response = parts->response.get();
+  parts->api_context->incidents = parts->incidents.get();
   api::RegisterRoutes(parts->router, *parts->api_context);
 
   http::ServerOptions server_options;

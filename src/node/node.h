@@ -33,6 +33,10 @@ struct NodeOptions {
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
+  // The incident clearinghouse (doc/incidents_node.md): the sanitiser rules file (empty:
+  // the engine's defaults) and the organisations a published statistics cell needs.
+  std::string sanitiser_rules;
+  uint32_t statistics_k = 5;
   std::optional<http::TlsOptions> tls;
   std::string states_file = "/usr/share/iso-codes/json/iso_3166-1.json";
   bool demo = false;  // load the demonstration data shipped in the binary
