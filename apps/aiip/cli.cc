@@ -69,6 +69,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddVulnNodeCommands(app, table);
   AddAttributeCommands(app, table);
   AddLegalCommands(app, table);
+  AddLegalNetworkCommands(app, table);
   AddClearinghouseCommands(app, table);
   AddIncidentCommands(app, table);
   AddResponseCommands(app, table);

@@ -46,6 +46,9 @@ void AddVulnCommands(CLI::App& app, CommandTable& table);
 void AddAttributeCommands(CLI::App& app, CommandTable& table);
 // aiip legal assess | havens ... (legal_commands.cc)
 void AddLegalCommands(CLI::App& app, CommandTable& table);
+// aiip legal request create | send | list | show | ack | transition (legal_network_commands.cc);
+// adds to the `legal` group, so it runs after AddLegalCommands.
+void AddLegalNetworkCommands(CLI::App& app, CommandTable& table);
 
 // aiip vuln ingest | list | show against a node (vuln_node_commands.cc); call after
 // AddVulnCommands, which creates the `vuln` group.

@@ -36,6 +36,9 @@ aiip::node::NodeOptions ToNodeOptions(const aiip::config::Config& c) {
   o.duty_desk = c.duty_desk;
   o.mitigation_max_prefixes = static_cast<size_t>(c.mitigation_max_prefixes);
   o.mitigation_ack_target = seconds(c.mitigation_ack_target_s);
+  o.legal_ack_target = seconds(c.legal_ack_target_s);
+  o.legal_urgent_ack_target = seconds(c.legal_urgent_ack_target_s);
+  o.legal_preservation = seconds(c.legal_preservation_s);
   o.shutdown_grace = seconds(c.shutdown_grace_s);
   o.version = AIIP_VERSION;
   return o;

@@ -53,6 +53,7 @@ void RegisterRoutes(http::Router& router, ApiContext& context) {
   RegisterAuditRoutes(router, context);
   RegisterNotifyRoutes(router, context);
   RegisterVulnerabilityRoutes(router, context);
+  RegisterLegalRoutes(router, context);
   RegisterIncidentRoutes(router, context);
   RegisterResponseRoutes(router, context);
 }

@@ -19,6 +19,9 @@
 namespace aiip::vulnerabilities {
 class VulnerabilityService;
 }  // namespace aiip::vulnerabilities
+namespace aiip::legalnet {
+class LegalNetworkService;
+}  // namespace aiip::legalnet
 namespace aiip::incidentsnet {
 class IncidentService;
 }  // namespace aiip::incidentsnet
@@ -43,6 +46,7 @@ struct ApiContext {
   vulnerabilities::VulnerabilityService* vulnerabilities = nullptr;
   bool webhook_allow_http = false;  // accept http:// webhook URLs (tests, closed networks)
   responsenet::ResponseService* response = nullptr;
+  legalnet::LegalNetworkService* legalnet = nullptr;  // the legal cooperation network
   incidentsnet::IncidentService* incidents = nullptr;  // the incident clearinghouse
 };
 

@@ -13,6 +13,8 @@
 #include "common/json.h"
 #include "crypto/sha256.h"
 #include "incidentsnet/service.h"
+#include "legal/loader.h"
+#include "legalnet/service.h"
 #include "notify/event_log.h"
 #include "notify/stream_hub.h"
 #include "responsenet/service.h"
@@ -66,6 +68,12 @@ class ApiTest : public ::testing::Test {
     incidents_ = std::make_unique<incidentsnet::IncidentService>(*store_, *events_, append, clock_, random_, [] {});
     ASSERT_TRUE(incidents_->Load().ok());
     context_->incidents = incidents_.get();
+    auto legal_data = legal::LoadLegalData(AIIP_SOURCE_DIR "/data/legal");
+    ASSERT_TRUE(legal_data.has_value()) << legal_data.error().ToString();
+    legalnet_ = std::make_unique<legalnet::LegalNetworkService>(*store_, *events_, append, clock_, random_,
+                                                                std::move(*legal_data),
+                                                                legalnet::LegalNetworkOptions{}, [] {});
+    context_->legalnet = legalnet_.get();
     RegisterRoutes(router_, *context_);
   }
   void TearDown() override {
@@ -96,6 +104,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<vulnerabilities::VulnerabilityService> vulnerabilities_;
   std::unique_ptr<incidentsnet::IncidentService> incidents_;
   std::unique_ptr<responsenet::ResponseService> response_;
+  std::unique_ptr<legalnet::LegalNetworkService> legalnet_;
   metrics::Registry metrics_;
   std::unique_ptr<ApiContext> context_;
   http::Router router_;

@@ -11,4 +11,5 @@ void RegisterNotifyRoutes(http::Router& router, ApiContext& context);
 void RegisterVulnerabilityRoutes(http::Router& router, ApiContext& context);
 void RegisterIncidentRoutes(http::Router& router, ApiContext& context);
 void RegisterResponseRoutes(http::Router& router, ApiContext& context);
+void RegisterLegalRoutes(http::Router& router, ApiContext& context);
 }  // namespace aiip::api

@@ -38,7 +38,7 @@ struct Key {
 
 // The one list of keys: parsing, flags, environment names and printing all derive from
 // it, so a key cannot be settable in one place and forgotten in another.
-const std::array<Key, 23> kKeys = {{
+const std::array<Key, 26> kKeys = {{
     {"listen", &Config::listen, 0, 0, "HOST:PORT", "Address to listen on: HOST:PORT, or [IPV6]:PORT"},
     {"data_dir", &Config::data_dir, 0, 0, "DIR", "Directory for the node's files (SQLite database)"},
     {"database", &Config::database, 0, 0, "URL",
@@ -72,6 +72,12 @@ const std::array<Key, 23> kKeys = {{
      "Incident sanitiser rules JSON (doc/incidents.md); empty for the engine's defaults"},
     {"statistics_k", &Config::statistics_k, 1, 1000, "N",
      "Reporting organisations a published incident statistics cell needs"},
+    {"legal_ack_target_s", &Config::legal_ack_target_s, 1, 30 * 86400, "SECONDS",
+     "Seconds a legal request's recipient has to acknowledge it before it escalates"},
+    {"legal_urgent_ack_target_s", &Config::legal_urgent_ack_target_s, 1, 30 * 86400, "SECONDS",
+     "The same for urgent legal requests"},
+    {"legal_preservation_s", &Config::legal_preservation_s, 1, 3650 * 86400, "SECONDS",
+     "Seconds preserved data is kept unless a follow-up is pending (at least 60 days in law)"},
 }};
 
 std::string EnvName(std::string_view key) {

@@ -53,6 +53,10 @@ struct Config {
   // The incident clearinghouse (doc/incidents_node.md).
   std::string sanitiser_rules;  // rules JSON file; empty = the sanitiser's defaults
   int64_t statistics_k = 5;
+  // The legal cooperation network's timers (doc/legal_network.md).
+  int64_t legal_ack_target_s = 86400;
+  int64_t legal_urgent_ack_target_s = 3600;
+  int64_t legal_preservation_s = 60 * 86400;  // Budapest Art 29(7): at least 60 days
 
   // Derived by LoadConfig.
   std::string listen_host;  // IPv6 without brackets, e.g. "::1"

@@ -267,5 +267,20 @@ TEST_F(ConfigTest, HelpVersionAndBadFlags) {
   EXPECT_EQ(demo->config.sources.at("demo"), "flag --demo");
 }
 
+TEST_F(ConfigTest, LegalTimersHaveLegalDefaultsAndBounds) {
+  auto defaults = Load({});
+  ASSERT_TRUE(defaults.has_value()) << defaults.error().ToString();
+  EXPECT_EQ(defaults->config.legal_ack_target_s, 86400);
+  EXPECT_EQ(defaults->config.legal_urgent_ack_target_s, 3600);
+  EXPECT_EQ(defaults->config.legal_preservation_s, 60 * 86400);
+  auto set = Load({"--legal-preservation-s", "10", "--legal-urgent-ack-target-s", "1"});
+  ASSERT_TRUE(set.has_value()) << set.error().ToString();
+  EXPECT_EQ(set->config.legal_preservation_s, 10);
+  EXPECT_EQ(set->config.legal_urgent_ack_target_s, 1);
+  auto zero = Load({"--legal-ack-target-s", "0"});
+  ASSERT_FALSE(zero.has_value());
+  EXPECT_EQ(zero.error().field(), "/legal_ack_target_s");
+}
+
 }  // namespace
 }  // namespace aiip::config

@@ -702,6 +702,7 @@ Result<boost::json::object> LegalNetworkService::Create(const Actor& actor, cons
   AIIP_RETURN_IF_ERROR(written);
   bj::object view = View(row);
   view["transitions"] = bj::array{};
+  view["follow_ups"] = bj::array{};
   return view;
 }
 

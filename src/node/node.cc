@@ -20,6 +20,8 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "incidentsnet/service.h"
+#include "legal/loader.h"
+#include "legalnet/service.h"
 #include "notify/event_log.h"
 #include "notify/stream_hub.h"
 #include "notify/webhooks.h"
@@ -48,6 +50,7 @@ struct Node::Parts {
   std::unique_ptr<vulnerabilities::VulnerabilityService> vulnerabilities;
   std::unique_ptr<incidentsnet::IncidentService> incidents;
   std::unique_ptr<responsenet::ResponseService> response;
+  std::unique_ptr<legalnet::LegalNetworkService> legalnet;
   metrics::Registry metrics;
   std::unique_ptr<api::ApiContext> api_context;
   http::Router router;
@@ -81,6 +84,29 @@ audit::EntryFields ToEntryFields(const registry::AuditEvent& event) {
   fields.object_id = event.object;
   fields.object_hash = crypto::Sha256(event.object_json);
   return fields;
+}
+
+// The legal reference data directory: `configured`, else the first of <exe>/../../data/legal
+// (a build tree in the checkout), <exe>/../share/aiip/legal (an installation) and
+// ./data/legal that holds conduct.json, as the CLI finds it; nullopt when none does.
+Result<std::optional<fs::path>> LegalDataDir(const fs::path& configured) {
+  std::error_code ec;
+  if (!configured.empty()) {
+    if (!fs::is_regular_file(configured / "conduct.json", ec)) {
+      return Err(FailedPrecondition("legal-data", "no legal reference data (conduct.json) in " + configured.string()));
+    }
+    return std::optional<fs::path>(configured);
+  }
+  std::vector<fs::path> candidates;
+  if (fs::path exe = fs::read_symlink("/proc/self/exe", ec); !ec) {
+    candidates.push_back(exe.parent_path() / ".." / ".." / "data" / "legal");
+    candidates.push_back(exe.parent_path() / ".." / "share" / "aiip" / "legal");
+  }
+  candidates.push_back(fs::path("data") / "legal");
+  for (const fs::path& candidate : candidates) {
+    if (fs::is_regular_file(candidate / "conduct.json", ec)) return std::optional<fs::path>(candidate.lexically_normal());
+  }
+  return std::optional<fs::path>();
 }
 }  // namespace
 
@@ -198,12 +224,32 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   AIIP_RETURN_IF_ERROR(parts->response->Load());
   parts->response->StartEscalations();
 
+  AIIP_ASSIGN_OR_RETURN(std::optional<fs::path> legal_dir, LegalDataDir(options.legal_data_dir));
+  if (legal_dir) {
+    AIIP_ASSIGN_OR_RETURN(legal::LegalData legal_data, legal::LoadLegalData(*legal_dir));
+    legalnet::LegalNetworkOptions legal_options;
+    legal_options.ack_target = options.legal_ack_target;
+    legal_options.urgent_ack_target = options.legal_urgent_ack_target;
+    legal_options.preservation_period = options.legal_preservation;
+    parts->legalnet = std::make_unique<legalnet::LegalNetworkService>(
+        *parts->store, *parts->events, append_audit, SystemClock(), SecureRandom(), std::move(legal_data),
+        legal_options, [hub, dispatcher] {
+          hub->Poke();
+          dispatcher->Poke();
+        });
+    parts->legalnet->Start();
+    log::Info("legal cooperation network on", {{"legal_data", legal_dir->string()}});
+  } else {
+    log::Warn("no legal reference data found; the legal cooperation network is off", {});
+  }
+
   parts->api_context = std::make_unique<api::ApiContext>(
       api::ApiContext{*parts->store, *parts->registry, *parts->audit, parts->metrics, SystemClock(),
                       options.version, append_audit, parts->events.get(), parts->hub.get(),
                       parts->vulnerabilities.get(), options.webhook_allow_http});
   parts->api_context->response = parts->response.get();
   parts->api_context->incidents = parts->incidents.get();
+  parts->api_context->legalnet = parts->legalnet.get();
   api::RegisterRoutes(parts->router, *parts->api_context);
 
   http::ServerOptions server_options;
@@ -247,6 +293,7 @@ void Node::Shutdown() {
   parts_->server->Shutdown(parts_->options.shutdown_grace);
   parts_->dispatcher->Stop();
   parts_->response->StopEscalations();
+  if (parts_->legalnet) parts_->legalnet->Stop();
   // The server has stopped calling handlers; drain queued writes before closing.
   parts_->store->Close();
   std::error_code ec;

@@ -48,6 +48,13 @@ struct NodeOptions {
   std::string duty_desk = "AIIP Duty Desk";
   size_t mitigation_max_prefixes = 16;
   std::chrono::milliseconds mitigation_ack_target{std::chrono::seconds(900)};
+  // The legal cooperation network (doc/legal_network.md): its reference data (empty: the
+  // first of <exe>/../../data/legal, <exe>/../share/aiip/legal and ./data/legal that holds
+  // conduct.json; none found = the network is off) and its timers.
+  std::filesystem::path legal_data_dir;
+  std::chrono::milliseconds legal_ack_target{std::chrono::hours(24)};
+  std::chrono::milliseconds legal_urgent_ack_target{std::chrono::hours(1)};
+  std::chrono::milliseconds legal_preservation{std::chrono::hours(24 * 60)};
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   std::string version;
 };
