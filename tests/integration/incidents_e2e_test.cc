@@ -658,6 +658,68 @@ TEST_P(IncidentE2ETest, StatisticsSuppressCellsWithFewerThanKOrganisationsAndThe
   EXPECT_NE(bad.body.find("/dimensions/1"), std::string::npos) << bad.body;
 }
 
+TEST_P(IncidentE2ETest, TheCommandLineSubmitsReadsCorrelatesGroupsSubscribesAndShowsStatistics) {
+  StartNode();
+  ASSERT_FALSE(HasFatalFailure());
+  Party reporter = AddParty("CLI Bank", "company", "DE", "CLI analyst", bj::array{"analyst", "org-admin"});
+  Party reader = AddParty("CLI CSIRT", "csirt", "FR", "CLI reader", bj::array{"analyst"});
+  ASSERT_FALSE(HasFailure());
+  auto aiip = [&](const Party& p, std::vector<std::string> args) {
+    args.insert(args.begin(), {BinaryPath("aiip").string(), "--server", node_->url()});
+    return RunCommand(args, {{"AIIP_TOKEN", p.token}});
+  };
+  CommandResult subscribed = aiip(reader, {"incident", "subscribe", "--sector", "banking", "--indicator-type",
+                                           "ipv4", "--channel", "stream", "--json"});
+  ASSERT_EQ(subscribed.exit_code, 0) << subscribed.err;
+  EXPECT_NE(subscribed.out.find("\"banking\""), std::string::npos) << subscribed.out;
+  CommandResult bad = aiip(reader, {"incident", "subscribe", "--sector", "fishing"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("[field /sectors/0]"), std::string::npos) << bad.err;
+
+  CommandResult group = aiip(reporter, {"group", "add", "cli-group", "--name", "CLI group", "--json"});
+  ASSERT_EQ(group.exit_code, 0) << group.err;
+  CommandResult member =
+      aiip(reporter, {"group", "member", "add", "cli-group", reader.organisation, "--json"});
+  ASSERT_EQ(member.exit_code, 0) << member.err;
+  EXPECT_NE(member.out.find(reader.organisation), std::string::npos);
+  CommandResult groups = aiip(reader, {"group", "list"});
+  ASSERT_EQ(groups.exit_code, 0) << groups.err;
+  EXPECT_NE(groups.out.find("cli-group"), std::string::npos) << groups.out;
+
+  const std::filesystem::path file = node_->data_dir() / "report.json";
+  std::ofstream(file) << R"({"title": "CLI flood", "tlp": "AMBER", "sharing_groups": ["cli-group"],
+    "sector": "banking", "attack_type": "ddos", "start": "2026-10-02T07:00:00Z",
+    "indicators": [{"type": "ipv4", "value": "185.220.101.4"}, {"type": "ipv4", "value": "10.1.2.3"}],
+    "narrative": "Flood from 185.220.101.4 on our host 10.1.2.3."})";
+  CommandResult submitted = aiip(reporter, {"incident", "submit", file.string(), "--json"});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  auto answer = json::ParseObject(submitted.out);
+  ASSERT_TRUE(answer.has_value()) << submitted.out;
+  const std::string id(answer->at("id").as_string());
+  const std::filesystem::path bundle = SourcePath("tests/data/incidents/stix/bundles/incident-ddos.json");
+  CommandResult stix = aiip(reporter, {"incident", "submit", bundle.string(), "--json"});
+  ASSERT_EQ(stix.exit_code, 0) << stix.err;
+
+  CommandResult listed = aiip(reader, {"incident", "list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(id), std::string::npos) << listed.out;
+  CommandResult shown = aiip(reader, {"incident", "show", id, "--json"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("185.220.101.4"), std::string::npos);
+  EXPECT_EQ(shown.out.find("10.1.2.3"), std::string::npos) << shown.out;
+  CommandResult correlations = aiip(reporter, {"incident", "correlations", id});
+  ASSERT_EQ(correlations.exit_code, 0) << correlations.err;
+  CommandResult stats = aiip(reader, {"incident", "stats", "--by", "sector", "--csv"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("sector,incidents,"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("suppressed"), std::string::npos) << stats.out;
+  // The reader was warned (banking, an IPv4 indicator, a member of the group).
+  CommandResult events = aiip(reader, {"events", "--json"});
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  EXPECT_NE(events.out.find("incident.warning"), std::string::npos) << events.out;
+  EXPECT_NE(events.out.find(id), std::string::npos) << events.out;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IncidentE2ETest, ::testing::ValuesIn(IntegrationBackends()),
                          [](const auto& param_info) { return BackendName(param_info.param); });
 
