@@ -40,6 +40,12 @@ void StreamHub::Poke() {
 
 void StreamHub::Subscribe(std::shared_ptr<http::StreamSink> sink, StreamFilter filter,
                           std::optional<int64_t> after) {
+  // "From now" means from the last event committed when the client asked, not from when the
+  // hub thread gets to it: events committed in between are replayed, not lost.
+  if (!after) {
+    Result<int64_t> last = log_.LastSeq();
+    if (last) after = *last;
+  }
   {
     std::lock_guard lock(mu_);
     if (stopping_) {
@@ -119,7 +125,8 @@ void StreamHub::Replay(Stream& stream, int64_t upto) {
     if (replayed >= options_.replay_limit) {
       // More was missed than one replay holds: say so, so the client can page through
       // GET /api/v1/events instead of silently missing events.
-      stream.sink->Push("event: replay-truncated\ndata: {\"resume_after\":" + std::to_string(after) + "}\n\n");
+      stream.sink->Push("event: replay-truncated\ndata: {\"resume_after\":" + std::to_string(after) +
+                        "}\n\n");
       stream.sink->Close();
       return;
     }

@@ -55,8 +55,8 @@ class StreamHub {
 
   // Tells the hub that events were committed; returns at once.
   void Poke();
-  // Adds a stream: replays the accepted events with seq > `after` (nullopt = none, start
-  // live), then delivers live ones until the sink closes.
+  // Adds a stream: replays the accepted events with seq > `after` (nullopt = from the last
+  // event committed now: one read of the log), then delivers live ones until the sink closes.
   void Subscribe(std::shared_ptr<http::StreamSink> sink, StreamFilter filter, std::optional<int64_t> after);
   // Streams currently attached.
   size_t StreamCount() const;
