@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "common/encoding.h"
 #include "common/ids.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -510,14 +511,19 @@ Result<bj::object> IncidentService::Submit(const Actor& actor, std::string_view 
                   "DO NOTHING",
                   {id, value_id}));
     }
+    // The audit log is readable by every member: the entry names no one (the time and the
+    // report id would otherwise tie the report to its reporter). Its object hash commits to
+    // the submitter and the report's salt, so the reporter can prove authorship later.
     bj::object audited{{"id", id},
                        {"organisation", actor.organisation},
+                       {"member", ActorName(actor)},
+                       {"salt", HexEncode(salt)},
                        {"tlp", incidents::TlpName(clean.tlp)},
                        {"original_sha256", crypto::DigestHex(crypto::Sha256(original_json))},
                        {"sanitised_sha256", crypto::DigestHex(crypto::Sha256(sanitised_json))},
                        {"redactions", sanitised.redactions.size()}};
-    AIIP_RETURN_IF_ERROR(audit_(tx, registry::AuditEvent{ActorName(actor), actor.organisation,
-                                                         "incident.submit", id, bj::serialize(audited)}));
+    AIIP_RETURN_IF_ERROR(
+        audit_(tx, registry::AuditEvent{"system", "", "incident.submit", id, bj::serialize(audited)}));
 
     // Early warning: every organisation with a matching subscription that may read the report.
     AIIP_ASSIGN_OR_RETURN(

@@ -326,6 +326,23 @@ TEST_P(IncidentE2ETest, PlantedDataReachesNoOtherOrganisationThroughAnyRouteWhil
     EXPECT_EQ(r.status, 200) << r.body;
     seen.emplace_back("statistics" + std::string(query), r.body);
   }
+  // The audit log, which every member reads, never ties a report to its reporter.
+  auto head = cert_nl.client->Get("/api/v1/audit/head");
+  ASSERT_TRUE(head.has_value()) << head.error().ToString();
+  auto entries = cert_nl.client->Get("/api/v1/audit/entries",
+                                     {{"start", "0"}, {"end", std::to_string(head->at("size").as_int64())}});
+  ASSERT_TRUE(entries.has_value()) << entries.error().ToString();
+  size_t submissions = 0;
+  for (const bj::value& entry : entries->at("entries").as_array()) {
+    const std::string object(entry.at("object").as_string());
+    if (object != bank_report && object != hospital_report) continue;
+    ++submissions;
+    EXPECT_EQ(entry.at("action"), "incident.submit");
+    EXPECT_EQ(entry.at("organisation"), "") << bj::serialize(entry);
+    EXPECT_NE(entry.at("member"), bj::value(bank.member));
+    EXPECT_NE(entry.at("member"), bj::value(hospital.member));
+  }
+  EXPECT_EQ(submissions, 2u);
   // Early warnings: CERT-NL gets both reports on its stream and its webhook; CSIRT-IT only
   // the hospital's (health, malicious-code, IPv6).
   ASSERT_TRUE(nl_stream.WaitForCount("event: incident.warning\n", 2)) << nl_stream.Received();
