@@ -273,13 +273,29 @@ void WebhookDispatcher::Work() {
       job = std::move(queue_.back());
       queue_.pop_back();
     }
-    Attempt(job);
+    // The scan that queued this job may have read the delivery before the previous attempt
+    // was recorded: attempt only what is still pending at the attempt count it was read at.
+    if (StillDue(job)) Attempt(job);
     {
       std::lock_guard lock(mu_);
       in_flight_.erase({job.event_seq, job.webhook});
     }
     scan_wake_.notify_one();
   }
+}
+
+bool WebhookDispatcher::StillDue(const Job& job) {
+  bool due = false;
+  Status read = store_.Read([&](store::Tx& tx) -> Status {
+    AIIP_ASSIGN_OR_RETURN(store::Rows rows,
+                          tx.Query("SELECT attempts FROM deliveries WHERE event_seq = ? AND webhook = ? "
+                                   "AND state = 'pending'",
+                                   {job.event_seq, job.webhook}));
+    due = !rows.empty() && rows[0].Int(0) == job.attempts;
+    return Status::Ok();
+  });
+  if (!read.ok()) log::Error("cannot check a webhook delivery", {{"error", read.ToString()}});
+  return due;
 }
 
 void WebhookDispatcher::Attempt(const Job& job) {

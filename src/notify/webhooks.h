@@ -127,6 +127,7 @@ class WebhookDispatcher {
   };
   void Scan();
   void Work();
+  bool StillDue(const Job& job);
   void Attempt(const Job& job);
 
   store::Store& store_;
