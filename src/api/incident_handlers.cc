@@ -17,20 +17,6 @@ using registry::Actor;
 
 namespace {
 
-bj::array Objects(std::vector<bj::object> items) {
-  bj::array out;
-  out.reserve(items.size());
-  for (bj::object& item : items) out.emplace_back(std::move(item));
-  return out;
-}
-
-Response NoContent() {
-  Response response;
-  response.status = 204;
-  response.content_type.clear();
-  return response;
-}
-
 std::string Trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -110,7 +96,7 @@ void RegisterIncidentRoutes(http::Router& router, ApiContext& ctx) {
                      filter.own = own && *own == "true";
                      AIIP_ASSIGN_OR_RETURN(auto page, ParsePage(request));
                      AIIP_ASSIGN_OR_RETURN(auto found, service.List(actor, filter, page));
-                     return ListResponse(Objects(std::move(found.items)), found.next_after);
+                     return ListResponse(ObjectArray(std::move(found.items)), found.next_after);
                    });
   // Public: aggregates only, every cell with fewer than k reporting organisations suppressed.
   AddPublic(router, "GET", "/api/v1/incidents/statistics", "incidents.statistics",
@@ -164,7 +150,7 @@ void RegisterIncidentRoutes(http::Router& router, ApiContext& ctx) {
   AddAuthenticated(router, reg, "GET", "/api/v1/sharing-groups", "sharing_groups.list", any,
                    [&service](Request&, const Actor& actor) -> Result<Response> {
                      AIIP_ASSIGN_OR_RETURN(auto groups, service.ListGroups(actor));
-                     return ListResponse(Objects(std::move(groups)), std::nullopt);
+                     return ListResponse(ObjectArray(std::move(groups)), std::nullopt);
                    });
   AddAuthenticated(router, reg, "GET", "/api/v1/sharing-groups/{id}", "sharing_groups.get", any,
                    [&service](Request& request, const Actor& actor) -> Result<Response> {
@@ -201,7 +187,7 @@ void RegisterIncidentRoutes(http::Router& router, ApiContext& ctx) {
                    subscribers, [&service](Request& request, const Actor& actor) -> Result<Response> {
                      AIIP_ASSIGN_OR_RETURN(auto organisation, QueryParam(request, "organisation", 64));
                      AIIP_ASSIGN_OR_RETURN(auto items, service.ListSubscriptions(actor, organisation));
-                     return ListResponse(Objects(std::move(items)), std::nullopt);
+                     return ListResponse(ObjectArray(std::move(items)), std::nullopt);
                    });
   AddAuthenticated(router, reg, "DELETE", "/api/v1/incident-subscriptions/{id}",
                    "incident_subscriptions.delete", subscribers,

@@ -243,10 +243,7 @@ void RegisterNotifyRoutes(http::Router& router, ApiContext& ctx) {
                                                     bj::serialize(WebhookJson(hook))});
                      });
                      AIIP_RETURN_IF_ERROR(written);
-                     Response response;
-                     response.status = 204;
-                     response.content_type.clear();
-                     return response;
+                     return NoContent();
                    });
 
   AddAuthenticated(

@@ -18,13 +18,6 @@ using registry::Actor;
 
 namespace {
 
-bj::array Objects(std::vector<bj::object> items) {
-  bj::array out;
-  out.reserve(items.size());
-  for (bj::object& item : items) out.emplace_back(std::move(item));
-  return out;
-}
-
 std::string_view MediaType(const Request& request) {
   std::optional<std::string_view> type = request.Header("content-type");
   if (!type) return "";
@@ -81,7 +74,7 @@ void RegisterResponseRoutes(http::Router& router, ApiContext& ctx) {
   AddAuthenticated(router, reg, "GET", "/api/v1/operators/{org}/asns", "operators.asns.list", any,
                    [&service](Request& request, const Actor& actor) -> Result<Response> {
                      AIIP_ASSIGN_OR_RETURN(auto items, service.ListAsns(actor, request.PathParam("org")));
-                     return ListResponse(Objects(std::move(items)), std::nullopt);
+                     return ListResponse(ObjectArray(std::move(items)), std::nullopt);
                    });
   AddAuthenticated(router, reg, "POST", "/api/v1/asns/{asn}/verify", "asns.verify", agency,
                    [&service](Request& request, const Actor& actor) -> Result<Response> {
@@ -130,7 +123,7 @@ void RegisterResponseRoutes(http::Router& router, ApiContext& ctx) {
                    [&service](Request& request, const Actor& actor) -> Result<Response> {
                      AIIP_ASSIGN_OR_RETURN(auto victim, QueryParam(request, "victim", 64));
                      AIIP_ASSIGN_OR_RETURN(auto items, service.ListCases(actor, victim));
-                     return ListResponse(Objects(std::move(items)), std::nullopt);
+                     return ListResponse(ObjectArray(std::move(items)), std::nullopt);
                    });
   AddAuthenticated(router, reg, "GET", "/api/v1/attacks/{id}", "attacks.get", any,
                    [&service](Request& request, const Actor& actor) -> Result<Response> {
@@ -157,7 +150,7 @@ void RegisterResponseRoutes(http::Router& router, ApiContext& ctx) {
                      AIIP_ASSIGN_OR_RETURN(auto organisation, QueryParam(request, "organisation", 64));
                      AIIP_ASSIGN_OR_RETURN(auto state, QueryParam(request, "state", 32));
                      AIIP_ASSIGN_OR_RETURN(auto items, service.Inbox(actor, organisation, state));
-                     return ListResponse(Objects(std::move(items)), std::nullopt);
+                     return ListResponse(ObjectArray(std::move(items)), std::nullopt);
                    });
   AddAuthenticated(router, reg, "GET", "/api/v1/mitigations/{id}", "mitigations.get", any,
                    [&service](Request& request, const Actor& actor) -> Result<Response> {

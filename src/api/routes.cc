@@ -66,6 +66,20 @@ Result<bj::object> ParseJsonBody(const http::Request& request) {
   return json::ParseObject(request.body);
 }
 
+http::Response NoContent() {
+  http::Response response;
+  response.status = 204;
+  response.content_type.clear();
+  return response;
+}
+
+bj::array ObjectArray(std::vector<bj::object> items) {
+  bj::array out;
+  out.reserve(items.size());
+  for (bj::object& item : items) out.emplace_back(std::move(item));
+  return out;
+}
+
 std::string EncodeCursor(std::string_view key) { return Base64UrlEncode("v1:" + std::string(key)); }
 
 std::optional<std::string> DecodeCursor(std::string_view cursor) {

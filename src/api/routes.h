@@ -39,6 +39,11 @@ Result<std::optional<std::string>> QueryParam(const http::Request& request, std:
 // Non-negative integer query parameter, required or optional.
 Result<std::optional<uint64_t>> QueryInt(const http::Request& request, std::string_view name, bool required);
 
+// An empty 204 answer (no Content-Type).
+http::Response NoContent();
+// Moves JSON objects into an array (list bodies).
+boost::json::array ObjectArray(std::vector<boost::json::object> items);
+
 // {"items": [...], "next_cursor": "..." | null}
 http::Response ListResponse(boost::json::array items, const std::optional<std::string>& next_after);
 
