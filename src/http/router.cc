@@ -51,7 +51,8 @@ void Router::Add(std::string method, std::string pattern, RouteInfo info, Handle
     while (true) {
       bool last = rest.find('/') == std::string_view::npos;
       std::string_view segment = NextSegment(rest);
-      assert(!segment.empty() && "empty segment in route pattern");
+      // An empty last segment is the trailing slash of patterns like "/taxii2/".
+      assert((!segment.empty() || last) && "empty segment in route pattern");
       if (IsParam(segment)) {
         std::string name(segment.substr(1, segment.size() - 2));
         assert(name.find_first_of("{}") == std::string::npos);
@@ -86,13 +87,14 @@ const Router::Node* Router::Search(const Node& node, std::string_view rest, bool
   }
   bool last = rest.find('/') == std::string_view::npos;
   std::string_view segment = NextSegment(rest);
-  if (segment.empty()) return nullptr;
+  // An empty segment matches only a pattern's trailing slash, never a parameter.
+  if (segment.empty() && !last) return nullptr;
   if (auto it = node.literals.find(segment); it != node.literals.end()) {
     if (const Node* found = Search(*it->second, rest, last, method, captures, path_only)) {
       return found;
     }
   }
-  if (node.param) {
+  if (node.param && !segment.empty()) {
     captures.push_back(segment);
     if (const Node* found = Search(*node.param, rest, last, method, captures, path_only)) {
       return found;

@@ -6,7 +6,9 @@
 // Request::path_params. Matching walks a segment trie: at each level a literal segment is
 // tried before a parameter, so "/orgs/search" wins over "/orgs/{id}" — no regular
 // expressions run per request. Matching is done on the decoded Request::path split at
-// "/", so a parameter never contains "/" (an encoded "%2F" splits too).
+// "/", so a parameter never contains "/" (an encoded "%2F" splits too). A pattern may end
+// with "/" (TAXII 2.1 requires its URLs to): "/taxii2/" then matches only with the trailing
+// slash, and "/a" only without it — neither is redirected to the other.
 //
 // An unknown path yields a 404 problem; a known path with a method that has no route
 // yields a 405 problem with an `Allow` header. The router stores each route's RouteInfo
@@ -56,7 +58,8 @@ class Router {
 
   // Registers `handler` for `method` (e.g. "GET") on `pattern` (e.g.
   // "/api/v1/organisations/{id}"). Asserts the pattern is well formed (starts with "/",
-  // no empty segments, parameters are whole segments with distinct names), that
+  // no empty segment except a trailing slash, parameters are whole segments with distinct
+  // names), that
   // `info.name` is non-empty and that (method, pattern shape) is not already registered.
   void Add(std::string method, std::string pattern, RouteInfo info, HandlerFn handler);
 

@@ -108,6 +108,31 @@ TEST_F(RouterTest, WrongMethodIs405WithAllow) {
   EXPECT_EQ(body.at("status"), 405);
 }
 
+TEST(RouterTrailingSlashTest, MatchesOnlyTheSpelledForm) {
+  Router router;
+  router.Add("GET", "/taxii2/", {"taxii.discovery", false, {}}, Named("discovery"));
+  router.Add("GET", "/taxii2/{root}/collections/{id}/objects/", {"taxii.objects", true, {}},
+             Named("objects"));
+  router.Add("GET", "/taxii2/{root}/collections/{id}", {"no.slash", true, {}}, Named("no.slash"));
+
+  Request discovery = Make("GET", "/taxii2/");
+  EXPECT_EQ(router.Handle(discovery).body, "discovery");
+  Request objects = Make("GET", "/taxii2/r1/collections/c1/objects/");
+  EXPECT_EQ(router.Handle(objects).body, "objects");
+  EXPECT_EQ(objects.PathParam("root"), "r1");
+  EXPECT_EQ(objects.PathParam("id"), "c1");
+  Request no_slash = Make("GET", "/taxii2/r1/collections/c1");
+  EXPECT_EQ(router.Handle(no_slash).body, "no.slash");
+
+  // The trailing slash is part of the route: neither form stands in for the other, and a
+  // parameter never matches the empty segment after it.
+  for (const char* path : {"/taxii2", "/taxii2//", "/taxii2/r1/collections/c1/objects",
+                           "/taxii2/r1/collections/c1/", "/taxii2/r1/collections//objects/"}) {
+    Request request = Make("GET", path);
+    EXPECT_EQ(router.Handle(request).status, 404) << path;
+  }
+}
+
 TEST_F(RouterTest, ListsRoutesWithInfo) {
   auto routes = router_.Routes();
   ASSERT_EQ(routes.size(), 7u);
