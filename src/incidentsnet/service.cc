@@ -1143,4 +1143,40 @@ incidents::correlation::IndexStats IncidentService::CorrelationStats() const {
   return index_.Stats();
 }
 
+// ---- For the TAXII server ----
+
+Result<std::set<std::string, std::less<>>> IncidentService::Readable(const Actor& actor,
+                                                                     const std::vector<std::string>& reports) const {
+  constexpr size_t kBatch = 200;
+  std::set<std::string, std::less<>> out;
+  if (reports.empty()) return out;
+  AIIP_ASSIGN_OR_RETURN(access::MapDirectory directory, LoadDirectory());
+  const access::Reader reader = ReaderOf(actor);
+  for (size_t from = 0; from < reports.size(); from += kBatch) {
+    const size_t to = std::min(reports.size(), from + kBatch);
+    std::string sql =
+        "SELECT id, organisation, owner_state, tlp, recipients, sharing_groups, national_only FROM "
+        "incident_reports WHERE id IN (";
+    std::vector<store::Value> params;
+    for (size_t i = from; i < to; ++i) {
+      sql += i == from ? "?" : ", ?";
+      params.emplace_back(reports[i]);
+    }
+    sql += ")";
+    store::Rows rows;
+    Status io = store_.Read([&](store::Tx& tx) -> Status {
+      AIIP_ASSIGN_OR_RETURN(rows, tx.Query(sql, params));
+      return Status::Ok();
+    });
+    AIIP_RETURN_IF_ERROR(io);
+    for (const store::Row& row : rows) {
+      Result<access::ReportAccess> a = AccessOfRow(row, 1);
+      if (!a) continue;  // unreadable attributes: nobody but the owner's API reads it
+      const bool own = !actor.organisation.empty() && a->owner_organisation == actor.organisation;
+      if (own || access::CanRead(*a, reader, directory)) out.insert(row.Text(0));
+    }
+  }
+  return out;
+}
+
 }  // namespace aiip::incidentsnet

@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -121,6 +122,12 @@ class IncidentService {
 
   // Counts for metrics and tests.
   incidents::correlation::IndexStats CorrelationStats() const;
+
+  // For the TAXII server (src/taxii): which of `reports` the caller may read — its own and
+  // those the access rules admit — read from the store (so reports another node on the same
+  // database accepted count too). Ids of no report are left out. Thread-safe.
+  Result<std::set<std::string, std::less<>>> Readable(const registry::Actor& actor,
+                                                      const std::vector<std::string>& reports) const;
 
  private:
   struct Stored;
