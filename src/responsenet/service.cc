@@ -295,6 +295,11 @@ Status ResponseService::Load() {
   std::vector<std::string> paths = options_.extra_datasets;
   paths.insert(paths.begin(), options_.location_db);
   std::vector<std::string> problems;
+  if (!options_.preloaded.empty()) paths.clear();
+  for (const PreloadedDataset& d : options_.preloaded) {
+    if (Status added = datasets_.Add(d.info, d.table); !added.ok())
+      problems.push_back(d.info.id + ": " + added.detail());
+  }
   for (const std::string& path : paths) {
     Result<attribution::LoadedDataset> loaded = attribution::LoadLocationDb(path);
     if (!loaded) {
@@ -1220,9 +1225,10 @@ Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& r
   const std::string blob = EncodeSources(added.addresses);
   size_t created = 0;
   size_t updated = 0;
+  size_t ended = 0;
   size_t notices = 0;
   Status written = store_.Write([&](store::Tx& tx) -> Status {
-    created = updated = notices = 0;
+    created = updated = ended = notices = 0;
     if (opening) {
       AIIP_RETURN_IF_ERROR(tx.Exec(
           "INSERT INTO attack_cases (id, victim, opened_by, target_prefix, target_ports, target_protocol, "
@@ -1276,10 +1282,11 @@ Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& r
       scope.lifetime = row.lifetime;
       for (const mitigation::CoveringPrefix& cp : p.aggregation.prefixes)
         scope.source_prefix.push_back(cp.prefix);
-      AIIP_ASSIGN_OR_RETURN(store::Rows existing,
-                            tx.Query("SELECT id, mid, scope FROM mitigation_requests WHERE case_id = ? AND "
-                                     "responder = ?",
-                                     {row.id, responder.id}));
+      AIIP_ASSIGN_OR_RETURN(
+          store::Rows existing,
+          tx.Query("SELECT id, mid, scope, state FROM mitigation_requests WHERE case_id = ? "
+                   "AND responder = ?",
+                   {row.id, responder.id}));
       std::string request_id;
       std::string kind;
       if (existing.empty()) {
@@ -1323,6 +1330,12 @@ Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& r
         kind = "mitigation.request";
         ++created;
       } else {
+        // An ended request (expired, withdrawn, terminated) is history: its responder's new
+        // sources are counted in the case but asked for nowhere.
+        if (existing[0].Text(3) == "terminated" || existing[0].Text(3) == "withdrawn") {
+          ++ended;
+          continue;
+        }
         request_id = existing[0].Text(0);
         scope.mid = static_cast<uint32_t>(existing[0].Int(1));
         AIIP_ASSIGN_OR_RETURN(mitigation::MitigationScope old, ScopeFromJson(existing[0].Text(2)));
@@ -1414,6 +1427,7 @@ Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& r
                  {"errors", std::move(added.errors)},
                  {"requests_created", created},
                  {"requests_updated", updated},
+                 {"requests_ended", ended},
                  {"notices", notices},
                  {"attribute_seconds", grouping.stats.attribute_seconds},
                  {"group_seconds", grouping.stats.group_seconds},
@@ -1629,6 +1643,8 @@ Result<mitigation::MitigationRequest> Replay(store::Tx& tx, const store::Row& re
       applied = replayed.ReportEfficacy(at, static_cast<mitigation::AttackStatus>(e.Int(8)));
     } else if (kind == "withdraw") {
       applied = replayed.Withdraw(at);
+    } else if (kind == "expire") {
+      applied = replayed.ExpireIfDue(at) ? Status::Ok() : DataLoss("the lifetime had not run out");
     }
     if (!applied.ok()) return Err(DataLoss("stored mitigation history does not replay: " + applied.detail()));
   }
@@ -1643,11 +1659,44 @@ struct EventInput {
   std::optional<std::string> note;
 };
 
+// Mirrors the replayed state machine into the request row.
+Status StoreState(store::Tx& tx, const std::string& id, const mitigation::MitigationRequest& replayed,
+                  const std::string& at) {
+  std::optional<std::string> acked_at =
+      replayed.acknowledged_at() ? std::optional(FormatRfc3339(*replayed.acknowledged_at())) : std::nullopt;
+  return tx.Exec(
+      "UPDATE mitigation_requests SET state = ?, status = ?, bytes_dropped = ?, pkts_dropped = ?, "
+      "attack_status = ?, "
+      "acknowledged_at = ?, acknowledged_by = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+      {std::string(mitigation::RequestStateName(replayed.state())),
+       replayed.status() ? store::Value(int64_t{static_cast<uint8_t>(*replayed.status())})
+                         : store::Value(store::Null{}),
+       static_cast<int64_t>(replayed.counters().bytes_dropped),
+       static_cast<int64_t>(replayed.counters().pkts_dropped),
+       replayed.attack_status() ? store::Value(int64_t{static_cast<uint8_t>(*replayed.attack_status())})
+                                : store::Value(store::Null{}),
+       store::OptionalText(acked_at),
+       replayed.acknowledged_by().empty() ? store::Value(store::Null{})
+                                          : store::Value(replayed.acknowledged_by()),
+       at, id});
+}
+
+bool Ended(const store::Row& request) {
+  return request.Text(15) == "terminated" || request.Text(15) == "withdrawn";
+}
+
 // Applies `input` to the request, stores the event and the new state. Returns the updated
-// request JSON.
+// request JSON. Once the lifetime has run out nothing more is accepted (Conflict
+// "lifetime-expired") until the timer records the expiry, so that the expiry stays the
+// request's last event.
 Result<bj::object> ApplyEvent(store::Tx& tx, const store::Row& request, const Actor& actor, SystemTime now,
                               const EventInput& input) {
   AIIP_ASSIGN_OR_RETURN(mitigation::MitigationRequest replayed, Replay(tx, request));
+  if (mitigation::MitigationRequest probe = replayed; probe.ExpireIfDue(now)) {
+    return Err(Status(Code::kConflict, "lifetime-expired",
+                      "the lifetime of mitigation request " + request.Text(0) + " ran out at " +
+                          FormatRfc3339(*probe.ended_at())));
+  }
   Status applied;
   if (input.kind == "ack") {
     applied = replayed.Acknowledge(now, MemberOf(actor));
@@ -1655,6 +1704,8 @@ Result<bj::object> ApplyEvent(store::Tx& tx, const store::Row& request, const Ac
     applied = replayed.UpdateStatus(now, *input.status, input.counters);
   } else if (input.kind == "efficacy") {
     applied = replayed.ReportEfficacy(now, *input.attack_status);
+  } else if (input.kind == "withdraw") {
+    applied = replayed.Withdraw(now);
   }
   if (!applied.ok()) {
     if (applied.code() == Code::kInvalidArgument) return Err(applied);
@@ -1680,23 +1731,7 @@ Result<bj::object> ApplyEvent(store::Tx& tx, const store::Row& request, const Ac
        input.attack_status ? store::Value(int64_t{static_cast<uint8_t>(*input.attack_status)})
                            : store::Value(store::Null{}),
        store::OptionalText(input.note), id}));
-  std::optional<std::string> acked_at =
-      replayed.acknowledged_at() ? std::optional(FormatRfc3339(*replayed.acknowledged_at())) : std::nullopt;
-  AIIP_RETURN_IF_ERROR(tx.Exec(
-      "UPDATE mitigation_requests SET state = ?, status = ?, bytes_dropped = ?, pkts_dropped = ?, "
-      "attack_status = ?, "
-      "acknowledged_at = ?, acknowledged_by = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-      {std::string(mitigation::RequestStateName(replayed.state())),
-       replayed.status() ? store::Value(int64_t{static_cast<uint8_t>(*replayed.status())})
-                         : store::Value(store::Null{}),
-       static_cast<int64_t>(replayed.counters().bytes_dropped),
-       static_cast<int64_t>(replayed.counters().pkts_dropped),
-       replayed.attack_status() ? store::Value(int64_t{static_cast<uint8_t>(*replayed.attack_status())})
-                                : store::Value(store::Null{}),
-       store::OptionalText(acked_at),
-       replayed.acknowledged_by().empty() ? store::Value(store::Null{})
-                                          : store::Value(replayed.acknowledged_by()),
-       at, id}));
+  AIIP_RETURN_IF_ERROR(StoreState(tx, id, replayed, at));
   AIIP_ASSIGN_OR_RETURN(store::Rows stored, tx.Query("SELECT " + std::string(kRequestColumns) +
                                                          std::string(kRequestFrom) + " WHERE r.id = ?",
                                                      {id}));
@@ -1713,6 +1748,19 @@ bool MayAnswer(const Actor& actor, const store::Row& request) {
     if (chain[i].organisation == actor.organisation) return true;
   }
   return false;
+}
+
+// The organisations told about a request: its responder and every rung notified since.
+Result<std::vector<std::string>> Notified(store::Tx& tx, const store::Row& request) {
+  std::vector<std::string> out{request.Text(3)};
+  AIIP_ASSIGN_OR_RETURN(store::Rows rungs,
+                        tx.Query("SELECT DISTINCT organisation FROM mitigation_escalations "
+                                 "WHERE request_id = ? ORDER BY organisation",
+                                 {request.Text(0)}));
+  for (const store::Row& rung : rungs) {
+    if (std::find(out.begin(), out.end(), rung.Text(0)) == out.end()) out.push_back(rung.Text(0));
+  }
+  return out;
 }
 
 }  // namespace
@@ -1899,9 +1947,11 @@ Result<bj::object> ResponseService::ReportEfficacy(const Actor& actor, std::stri
     if (only) wanted.insert(only->begin(), only->end());
     for (const store::Row& r : rows) {
       if (only && !wanted.erase(r.Text(0))) continue;
-      if (!only && (r.Text(15) == "terminated" || r.Text(15) == "withdrawn")) continue;
-      AIIP_ASSIGN_OR_RETURN(bj::object out, ApplyEvent(tx, r, actor, clock_.Now(),
-                                                       EventInput{"efficacy", {}, {}, attack_status, note}));
+      if (!only && Ended(r)) continue;
+      Result<bj::object> applied =
+          ApplyEvent(tx, r, actor, clock_.Now(), EventInput{"efficacy", {}, {}, attack_status, note});
+      if (!applied && !only && applied.error().type() == "lifetime-expired") continue;
+      AIIP_ASSIGN_OR_RETURN(bj::object out, std::move(applied));
       AIIP_RETURN_IF_ERROR(AppendEvent(events_, tx, r.Text(3), "mitigation.efficacy", r.Text(0),
                                        bj::object{{"mitigation", out}}));
       updated.push_back(std::move(out));
@@ -1920,6 +1970,143 @@ Result<bj::object> ResponseService::ReportEfficacy(const Actor& actor, std::stri
   return bj::object{{"case", case_id},
                     {"attack-status", mitigation::AttackStatusName(attack_status)},
                     {"mitigations", std::move(updated)}};
+}
+
+Result<bj::object> ResponseService::Withdraw(const Actor& actor, std::string_view case_id,
+                                             const bj::object& body) {
+  json::ObjectReader reader(body);
+  std::optional<std::vector<std::string>> only = reader.OptionalStringArray("mitigations", 10000, 64);
+  std::optional<std::string> note = reader.OptionalString("note", 2000);
+  AIIP_RETURN_IF_ERROR(reader.Finish());
+  if (only && only->empty()) {
+    return Err(InvalidArgument("invalid-value",
+                               "'mitigations' names at least one request (leave it out to withdraw the case)",
+                               "/mitigations"));
+  }
+  std::lock_guard lock(write_mu_);
+  bj::array withdrawn;
+  std::string case_status;
+  Status stored_17 = store_.Write([&](store::Tx& tx) -> Status {
+    withdrawn = bj::array{};
+    const std::string id(case_id);
+    AIIP_ASSIGN_OR_RETURN(store::Rows cases,
+                          tx.Query("SELECT victim, status FROM attack_cases WHERE id = ?", {id}));
+    if (cases.empty()) return NotFound("no attack case " + id);
+    if (!(actor.IsSystem() || actor.HasRole("admin") || actor.organisation == cases[0].Text(0))) {
+      return PermissionDenied("only the victim withdraws its mitigation requests");
+    }
+    case_status = cases[0].Text(1);
+    if (case_status != "open") return Conflict("attack case " + id + " is " + case_status + " already");
+    AIIP_ASSIGN_OR_RETURN(store::Rows rows,
+                          tx.Query("SELECT " + std::string(kRequestColumns) + std::string(kRequestFrom) +
+                                       " WHERE r.case_id = ? ORDER BY r.mid",
+                                   {id}));
+    std::set<std::string> wanted;
+    if (only) wanted.insert(only->begin(), only->end());
+    const SystemTime now = clock_.Now();
+    for (const store::Row& r : rows) {
+      if (only && !wanted.erase(r.Text(0))) continue;
+      if (!only && Ended(r)) continue;
+      Result<bj::object> applied = ApplyEvent(tx, r, actor, now, EventInput{"withdraw", {}, {}, {}, note});
+      // A request whose lifetime ran out is the timer's to end.
+      if (!applied && !only && applied.error().type() == "lifetime-expired") continue;
+      AIIP_ASSIGN_OR_RETURN(bj::object out, std::move(applied));
+      AIIP_RETURN_IF_ERROR(Audit(audit_, tx, actor, "mitigation.withdraw", r.Text(0),
+                                 bj::object{{"id", r.Text(0)}, {"case", id}, {"responder", r.Text(3)}}));
+      AIIP_ASSIGN_OR_RETURN(std::vector<std::string> recipients, Notified(tx, r));
+      for (std::string& recipient : recipients) {
+        AIIP_RETURN_IF_ERROR(AppendEvent(
+            events_, tx, std::move(recipient), "mitigation.withdrawn", r.Text(0),
+            bj::object{{"mitigation", out}, {"note", note ? bj::value(*note) : bj::value(nullptr)}}));
+      }
+      withdrawn.push_back(std::move(out));
+    }
+    if (!wanted.empty()) {
+      return InvalidArgument("invalid-value", "not a request of this case: " + *wanted.begin(),
+                             "/mitigations");
+    }
+    if (!only) {
+      AIIP_RETURN_IF_ERROR(tx.Exec(
+          "UPDATE attack_cases SET status = 'withdrawn', updated_at = ?, version = version + 1 WHERE id = ?",
+          {FormatRfc3339(now), id}));
+      case_status = "withdrawn";
+    }
+    return Audit(audit_, tx, actor, "attack.withdraw", id,
+                 bj::object{{"case", id}, {"whole_case", !only}, {"requests", withdrawn.size()}});
+  });
+  AIIP_RETURN_IF_ERROR(stored_17);
+  if (!withdrawn.empty() && events_committed_) events_committed_();
+  return bj::object{{"case", case_id}, {"status", case_status}, {"mitigations", std::move(withdrawn)}};
+}
+
+// ---- Expiry ----
+
+Result<size_t> ResponseService::ExpireDue() {
+  const SystemTime now = clock_.Now();
+  store::Rows live;
+  Status stored_18 = store_.Read([&](store::Tx& tx) -> Status {
+    AIIP_ASSIGN_OR_RETURN(
+        live, tx.Query("SELECT r.id, r.sent_at, c.lifetime FROM mitigation_requests r JOIN attack_cases c "
+                       "ON c.id = r.case_id WHERE r.state IN ('sent', 'acknowledged', 'mitigating') "
+                       "AND c.lifetime >= 0 ORDER BY r.sent_at, r.id"));
+    return Status::Ok();
+  });
+  AIIP_RETURN_IF_ERROR(stored_18);
+  size_t written = 0;
+  for (const store::Row& r : live) {
+    AIIP_ASSIGN_OR_RETURN(SystemTime sent, ParseRfc3339(r.Text(1)));
+    if (now < sent + std::chrono::seconds(r.Int(2))) continue;
+    Status one = ExpireOne(r.Text(0), now, written);
+    if (!one.ok()) log::Error("expiry failed", {{"request", r.Text(0)}, {"error", one.ToString()}});
+  }
+  return written;
+}
+
+Status ResponseService::ExpireOne(const std::string& request_id, SystemTime now, size_t& written) {
+  std::lock_guard lock(write_mu_);
+  bool expired = false;
+  Status status = store_.Write([&](store::Tx& tx) -> Status {
+    expired = false;
+    const std::string query =
+        "SELECT " + std::string(kRequestColumns) + std::string(kRequestFrom) + " WHERE r.id = ?";
+    AIIP_ASSIGN_OR_RETURN(store::Rows rows, tx.Query(query, {request_id}));
+    if (rows.empty() || Ended(rows[0])) return Status::Ok();  // ended meanwhile
+    const store::Row& r = rows[0];
+    AIIP_ASSIGN_OR_RETURN(mitigation::MitigationRequest replayed, Replay(tx, r));
+    if (!replayed.ExpireIfDue(now)) return Status::Ok();
+    const std::string ended_at = FormatRfc3339(*replayed.ended_at());
+    const Actor system = Actor::System();
+    AIIP_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO mitigation_events (request_id, seq, kind, event_at, actor_member, "
+                "actor_organisation) SELECT ?, MAX(seq) + 1, 'expire', ?, ?, ? FROM mitigation_events "
+                "WHERE request_id = ?",
+                {request_id, ended_at, MemberOf(system), system.organisation, request_id}));
+    AIIP_RETURN_IF_ERROR(StoreState(tx, request_id, replayed, FormatRfc3339(now)));
+    AIIP_ASSIGN_OR_RETURN(store::Rows stored, tx.Query(query, {request_id}));
+    const bj::object json = RequestJson(stored.at(0), true);
+    AIIP_RETURN_IF_ERROR(Audit(audit_, tx, system, "mitigation.expire", request_id,
+                               bj::object{{"id", request_id},
+                                          {"case", r.Text(1)},
+                                          {"responder", r.Text(3)},
+                                          {"sent_at", r.Text(20)},
+                                          {"lifetime", replayed.scope().lifetime},
+                                          {"ended_at", ended_at}}));
+    AIIP_ASSIGN_OR_RETURN(std::vector<std::string> recipients, Notified(tx, r));
+    if (std::find(recipients.begin(), recipients.end(), r.Text(26)) == recipients.end())
+      recipients.push_back(r.Text(26));
+    for (std::string& recipient : recipients) {
+      AIIP_RETURN_IF_ERROR(AppendEvent(events_, tx, std::move(recipient), "mitigation.expired", request_id,
+                                       bj::object{{"mitigation", json}, {"ended_at", ended_at}}));
+    }
+    expired = true;
+    return Status::Ok();
+  });
+  AIIP_RETURN_IF_ERROR(status);
+  if (expired) {
+    ++written;
+    if (events_committed_) events_committed_();
+  }
+  return Status::Ok();
 }
 
 // ---- Escalation ----
@@ -1959,10 +2146,15 @@ Status ResponseService::EscalateOne(const std::string& request_id, SystemTime no
     bj::value chain_json = ParseStored(r.Text(13));
     std::vector<ChainEntry> chain = ChainOf(r.Text(13));
     mitigation::EscalationState state = mitigation::Escalate(chain.size(), sent, options_.ack_target, now);
+    // Nobody is called about a request whose lifetime had run out (the timer expires it).
+    AIIP_ASSIGN_OR_RETURN(mitigation::MitigationScope scope, ScopeFromJson(r.Text(6)));
+    const std::optional<SystemTime> end =
+        scope.lifetime < 0 ? std::nullopt : std::optional(sent + std::chrono::seconds(scope.lifetime));
     int64_t escalated = r.Int(14);
     bj::object summary = RequestJson(r, true);
     for (const mitigation::EscalationStep& step : state.notified) {
       if (static_cast<int64_t>(step.contact) <= escalated) continue;
+      if (end && step.due >= *end) break;
       const ChainEntry& entry = chain[step.contact];
       AIIP_RETURN_IF_ERROR(
           tx.Exec("INSERT INTO mitigation_escalations (request_id, chain_index, organisation, "
@@ -2015,6 +2207,13 @@ void ResponseService::EscalationLoop() {
   std::unique_lock lock(loop_mu_);
   while (!loop_stop_) {
     lock.unlock();
+    // Expiry first: a request whose lifetime ran out is not escalated any more.
+    Result<size_t> expired = ExpireDue();
+    if (!expired) {
+      log::Error("expiry pass failed", {{"error", expired.error().ToString()}});
+    } else if (*expired > 0) {
+      log::Info("mitigation requests expired", {{"requests", *expired}});
+    }
     Result<size_t> done = EscalateDue();
     if (!done) {
       log::Error("escalation pass failed", {{"error", done.error().ToString()}});

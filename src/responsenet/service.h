@@ -6,7 +6,9 @@
 // covers each responder's sources with at most N prefixes, and sends one DOTS mitigation
 // request per responder. Requests are acknowledged, updated with DOTS status and drop
 // counters, rated by the victim (attack-status), and escalate along the responder's
-// contact chain while unacknowledged. Rules and formats: doc/response.md.
+// contact chain while unacknowledged. A request ends when its lifetime runs out (DOTS
+// status 6, by the timer), when the victim withdraws it or the whole case (status 5), or
+// when the operator terminates or withdraws it. Rules and formats: doc/response.md.
 //
 // Pure engines do the work (src/response: attribution, rpsl, capture, mitigation); this
 // service holds the loaded location datasets and the abuse directory in memory and
@@ -14,8 +16,9 @@
 // and the events it causes (mitigation.request to the responder, attack.notice to the
 // country's 24/7 law-enforcement organisation, ...), so an event exists exactly when its
 // cause was committed. Mutations are serialised by one mutex; reads run concurrently.
-// The escalation timer is a background thread started by StartEscalations; the clock is
-// injected and EscalateDue can be driven directly by tests. Thread-safe.
+// The timer is a background thread started by StartEscalations that expires and then
+// escalates what is due; the clock is injected and ExpireDue / EscalateDue can be driven
+// directly by tests. Thread-safe.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -41,11 +44,19 @@
 
 namespace aiip::responsenet {
 
+// A location dataset built by the caller instead of read from a file.
+struct PreloadedDataset {
+  attribution::DatasetInfo info;
+  std::shared_ptr<const attribution::Table> table;
+};
+
 struct ResponseOptions {
   // The IPFire location database, and older versions of it (each valid from its own
   // creation time until the next one's).
   std::string location_db = "/usr/share/libloc-location/location.db";
   std::vector<std::string> extra_datasets;
+  // When not empty, these datasets are used and no file is read (tests, benchmarks).
+  std::vector<PreloadedDataset> preloaded;
   // Name of the Agency organisation (kind "agency") that takes what no one else does.
   std::string duty_desk = "AIIP Duty Desk";
   size_t max_prefixes = 16;  // covering prefixes per request, >= 1
@@ -74,12 +85,18 @@ class ResponseService {
   // Call once before serving. Errors: the store's.
   Status Load();
 
-  // Starts / stops the background escalation thread (idempotent).
+  // Starts / stops the background timer thread (idempotent): every escalation_tick it runs
+  // ExpireDue, then EscalateDue.
   void StartEscalations();
   void StopEscalations();
   // Notifies every chain rung that is due now for every live unacknowledged request; one
   // Write per request. Returns the number of escalations written.
   Result<size_t> EscalateDue();
+  // Terminates every live request whose lifetime (counted from sending; -1 never) has run
+  // out: an "expire" history event dated at the end of the lifetime, DOTS status 6, the
+  // audit entry "mitigation.expire", and a "mitigation.expired" event to the responder,
+  // every rung notified and the victim; one Write per request. Returns how many ended.
+  Result<size_t> ExpireDue();
 
   // Empty when attribution works; else why not (e.g. the location database is missing).
   const std::string& attribution_problem() const { return attribution_problem_; }
@@ -125,6 +142,15 @@ class ResponseService {
   // Body {"attack-status": 1|2 or its name, "mitigations"?: [ids]} from the victim.
   Result<boost::json::object> ReportEfficacy(const registry::Actor& actor, std::string_view case_id,
                                              const boost::json::object& body);
+  // Withdrawal by the victim (members of the victim, or administrators). Body
+  // {"mitigations"?: [ids], "note"?}: the requests named (each must be live: kConflict
+  // otherwise), or without the list every live request and the case itself, which then
+  // takes no more sources. Each request gets DOTS status 5, a "withdraw" history event, the
+  // audit entry "mitigation.withdraw" and a "mitigation.withdrawn" event to its responder
+  // and every rung notified; the case gets "attack.withdraw". One Write. Answers {"case",
+  // "status", "mitigations": [the withdrawn requests]}.
+  Result<boost::json::object> Withdraw(const registry::Actor& actor, std::string_view case_id,
+                                       const boost::json::object& body);
 
   // ---- Mitigation requests ----
   // The requests addressed to the caller's organisation (as responder or as an escalation
@@ -152,6 +178,7 @@ class ResponseService {
   Result<boost::json::object> Regroup(const registry::Actor& actor, const CaseRow& row, SourceSet added,
                                       bool opening);
   Status EscalateOne(const std::string& request_id, SystemTime now, size_t& written);
+  Status ExpireOne(const std::string& request_id, SystemTime now, size_t& written);
   void EscalationLoop();
 
   store::Store& store_;

@@ -268,6 +268,7 @@ Status MitigationRequest::Withdraw(SystemTime at) {
   AIIP_RETURN_IF_ERROR(CheckTime(at));
   if (!live()) return BadTransition(state_, "withdrawal");
   state_ = RequestState::kWithdrawn;
+  status_ = DotsStatus::kDotsClientWithdrawnMitigation;
   withdrawn_by_client_ = true;
   ended_at_ = at;
   last_event_at_ = at;
@@ -279,6 +280,7 @@ bool MitigationRequest::ExpireIfDue(SystemTime now) {
   const SystemTime end = *sent_at_ + std::chrono::seconds(scope_.lifetime);
   if (now < end || end < last_event_at_) return false;
   state_ = RequestState::kTerminated;
+  status_ = DotsStatus::kAttackMitigationTerminated;
   ended_at_ = end;
   last_event_at_ = end;
   return true;

@@ -124,10 +124,13 @@ class MitigationRequest {
   Status UpdateStatus(SystemTime at, DotsStatus status, std::optional<DropCounters> counters = {});
   // The victim's efficacy feedback.
   Status ReportEfficacy(SystemTime at, AttackStatus status);
-  // Withdrawal by the client.
+  // Withdrawal by the client: status 5 (dots-client-withdrawn-mitigation) until the
+  // operator reports 6 once its filters are gone.
   Status Withdraw(SystemTime at);
-  // Ends a live request whose lifetime (counted from sending) has run out by `now`;
-  // returns true if it did.
+  // Ends a live request whose lifetime (counted from sending) has run out by `now`, as of
+  // the end of the lifetime, with status 6 (attack-mitigation-terminated: RFC 9132 removes
+  // a request whose lifetime expires). Returns true if it did; false also when an event was
+  // recorded after the end, which callers prevent by refusing events once it has passed.
   bool ExpireIfDue(SystemTime now);
 
   const MitigationScope& scope() const { return scope_; }

@@ -345,6 +345,7 @@ TEST(Dots, RequestLifecycle) {
   ASSERT_TRUE(r.ReportEfficacy(at(10), AttackStatus::kAttackSuccessfullyMitigated).ok());
   ASSERT_TRUE(r.Withdraw(at(20)).ok());
   EXPECT_EQ(r.state(), RequestState::kWithdrawn);
+  EXPECT_EQ(r.status(), DotsStatus::kDotsClientWithdrawnMitigation);
   EXPECT_EQ(r.ReportEfficacy(at(21), AttackStatus::kUnderAttack).type(), "invalid-transition");
   ASSERT_TRUE(r.UpdateStatus(at(21), DotsStatus::kDotsClientWithdrawnMitigation).ok());
   ASSERT_TRUE(r.UpdateStatus(at(22), DotsStatus::kAttackMitigationTerminated).ok());
@@ -379,7 +380,16 @@ TEST(Dots, StatusUpdateAcknowledgesAndServerWithdrawalAndExpiry) {
   EXPECT_FALSE(b.ExpireIfDue(t0 + std::chrono::minutes(59)));
   EXPECT_TRUE(b.ExpireIfDue(t0 + std::chrono::hours(2)));
   EXPECT_EQ(b.state(), RequestState::kTerminated);
+  EXPECT_EQ(b.status(), DotsStatus::kAttackMitigationTerminated);
   EXPECT_EQ(b.ended_at(), t0 + std::chrono::hours(1));
+  EXPECT_FALSE(b.ExpireIfDue(t0 + std::chrono::hours(3)));  // once
+  EXPECT_EQ(b.Withdraw(t0 + std::chrono::hours(3)).type(), "invalid-transition");
+
+  // An event after the end of the lifetime blocks expiry: the service refuses such events.
+  MitigationRequest c(ExampleScope(), t0);
+  ASSERT_TRUE(c.Send(t0).ok());
+  ASSERT_TRUE(c.Acknowledge(t0 + std::chrono::minutes(61), "late").ok());
+  EXPECT_FALSE(c.ExpireIfDue(t0 + std::chrono::hours(2)));
 }
 
 // ---- Grouping and the case table ----
