@@ -126,7 +126,7 @@ const std::initializer_list<std::string_view> kDeclarationKinds = {"extradition-
                                                                    "contact-24-7", "other"};
 const std::initializer_list<std::string_view> kConditions = {
     "infringes-security-measures", "dishonest-intent", "protected-computer", "commercial-scale",
-    "serious-hindrance",           "causes-damage",    "ulterior-intent"};
+    "serious-hindrance",           "causes-damage",    "ulterior-intent",    "serious-circumstances"};
 
 // --- conduct.json ---
 
