@@ -45,86 +45,10 @@ bool IsAgency(const Actor& actor) {
   return actor.IsSystem() || actor.HasRole("admin") || actor.HasRole("secretariat");
 }
 
-struct ProtocolName {
-  std::string_view name;
-  uint8_t number;
-};
-constexpr ProtocolName kProtocols[] = {{"icmp", 1},    {"tcp", 6},    {"udp", 17},
-                                       {"gre", 47},    {"esp", 50},   {"ah", 51},
-                                       {"icmpv6", 58}, {"sctp", 132}, {"udplite", 136}};
-
-std::string_view ProtocolText(int number) {
-  for (const ProtocolName& p : kProtocols) {
-    if (p.number == number) return p.name;
-  }
-  return "";
-}
-
 bool ParseUint(std::string_view text, uint64_t max, uint64_t& out) {
   if (text.empty()) return false;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   return ec == std::errc() && end == text.data() + text.size() && out <= max;
-}
-
-// A protocol given as a name or an IANA number (JSON number or digits).
-Result<uint8_t> ParseProtocol(const bj::value& value, const std::string& field) {
-  if (value.is_int64() || value.is_uint64()) {
-    const int64_t n = value.to_number<int64_t>();
-    if (n < 0 || n > 255) return Err(InvalidArgument("out-of-range", "a protocol number is 0..255", field));
-    return static_cast<uint8_t>(n);
-  }
-  if (!value.is_string())
-    return Err(InvalidArgument("wrong-type", "a protocol is a name or a number", field));
-  std::string text(value.get_string());
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](char c) { return static_cast<char>(std::tolower(c)); });
-  uint64_t n = 0;
-  if (ParseUint(text, 255, n)) return static_cast<uint8_t>(n);
-  for (const ProtocolName& p : kProtocols) {
-    if (p.name == text) return p.number;
-  }
-  return Err(InvalidArgument("invalid-value",
-                             "unknown protocol '" + text +
-                                 "' (a number 0..255 or icmp, tcp, udp, gre, esp, ah, "
-                                 "icmpv6, sctp, udplite)",
-                             field));
-}
-
-// "53", "1-1024,8080" -> port ranges.
-Result<std::vector<mitigation::PortRange>> ParsePorts(std::string_view text, const std::string& field) {
-  std::vector<mitigation::PortRange> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(',', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view item = text.substr(start, end - start);
-    size_t dash = item.find('-');
-    uint64_t lower = 0;
-    uint64_t upper = 0;
-    bool ok = dash == std::string_view::npos ? ParseUint(item, 65535, lower)
-                                             : ParseUint(item.substr(0, dash), 65535, lower) &&
-                                                   ParseUint(item.substr(dash + 1), 65535, upper);
-    if (dash == std::string_view::npos) upper = lower;
-    if (!ok || lower > upper) {
-      return Err(InvalidArgument("invalid-value",
-                                 "ports are a comma-separated list of PORT or LOWER-UPPER (0..65535), not '" +
-                                     std::string(item) + "'",
-                                 field));
-    }
-    out.push_back({static_cast<uint16_t>(lower), static_cast<uint16_t>(upper)});
-    start = end + 1;
-  }
-  return out;
-}
-
-std::string PortsText(const std::vector<mitigation::PortRange>& ports) {
-  std::string out;
-  for (const auto& p : ports) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(p.lower);
-    if (p.upper != p.lower) out += "-" + std::to_string(p.upper);
-  }
-  return out;
 }
 
 bj::array PortsJson(const std::vector<mitigation::PortRange>& ports) {
@@ -146,23 +70,6 @@ std::vector<mitigation::PortRange> PortsFromJson(const bj::value& value) {
                    static_cast<uint16_t>(upper->to_number<int64_t>())});
   }
   return out;
-}
-
-Result<SystemTime> ParseTime(const std::string& text, const std::string& field) {
-  Result<SystemTime> t = ParseRfc3339(text);
-  if (!t) return Err(InvalidArgument("invalid-timestamp", "not an RFC 3339 time: '" + text + "'", field));
-  return *t;
-}
-
-// The text of a spec value given as a JSON string or number (query parameters arrive as
-// strings, JSON bodies may use numbers).
-std::optional<std::string> SpecText(const bj::object& spec, std::string_view key) {
-  const bj::value* v = spec.if_contains(key);
-  if (v == nullptr || v->is_null()) return std::nullopt;
-  if (v->is_string()) return std::string(v->get_string());
-  if (v->is_int64()) return std::to_string(v->get_int64());
-  if (v->is_uint64()) return std::to_string(v->get_uint64());
-  return std::string();
 }
 
 bj::array Strings(const std::vector<std::string>& values) {
@@ -263,14 +170,6 @@ struct ResponseService::CaseRow {
   int64_t lifetime = 3600;
   std::optional<bj::object> capture;
   int64_t version = 0;
-};
-
-struct ResponseService::SourceSet {
-  std::vector<IpAddress> addresses;
-  std::string input;  // "json", "list", "pcap"
-  size_t rejected_lines = 0;
-  bj::array errors;  // first kMaxListedErrors
-  std::optional<capture::CaptureSummary> capture;
 };
 
 // ---- Construction and loading ----
@@ -659,7 +558,10 @@ Result<bj::object> ResponseService::Attribute(const bj::object& body) const {
   AIIP_RETURN_IF_ERROR(reader.Finish());
   SystemTime at = clock_.Now();
   if (at_text) {
-    AIIP_ASSIGN_OR_RETURN(at, ParseTime(*at_text, "/at"));
+    Result<SystemTime> parsed = ParseRfc3339(*at_text);
+    if (!parsed)
+      return Err(InvalidArgument("invalid-timestamp", "not an RFC 3339 time: '" + *at_text + "'", "/at"));
+    at = *parsed;
   }
   const attribution::Dataset* dataset = datasets_.At(at);
   if (dataset == nullptr) {
@@ -823,80 +725,6 @@ Status AppendEvent(notify::EventLog& events, store::Tx& tx, std::string recipien
 
 }  // namespace
 
-Result<ResponseService::SourceSet> ResponseService::ReadSources(const bj::object& spec,
-                                                                std::optional<RawSources> raw,
-                                                                bool sources_in_spec) const {
-  SourceSet set;
-  if (raw && raw->pcap) {
-    set.input = "pcap";
-    AIIP_ASSIGN_OR_RETURN(capture::CaptureSummary summary, capture::ReadCaptureBytes(raw->bytes));
-    set.addresses.reserve(summary.sources.size());
-    for (const capture::SourceStats& s : summary.sources) set.addresses.push_back(s.address);
-    set.capture = std::move(summary);
-  } else if (raw) {
-    set.input = "list";
-    attribution::AddressList list = attribution::ParseAddressList(raw->bytes);
-    set.addresses.reserve(list.addresses.size());
-    for (const attribution::ListedAddress& a : list.addresses) set.addresses.push_back(a.address);
-    set.rejected_lines = list.errors.size();
-    for (const attribution::ListError& e : list.errors) {
-      if (set.errors.size() == kMaxListedErrors) break;
-      set.errors.push_back(bj::object{{"line", e.line}, {"message", e.message}});
-    }
-  } else if (sources_in_spec && (spec.contains("sources_text") || spec.contains("capture"))) {
-    // The same list or capture inside a JSON body (clients that only send JSON).
-    const int given = spec.contains("sources") + spec.contains("sources_text") + spec.contains("capture");
-    if (given != 1) {
-      return Err(InvalidArgument("invalid-value",
-                                 "give exactly one of 'sources', 'sources_text' or 'capture'", "/sources"));
-    }
-    const bool pcap = spec.contains("capture");
-    const bj::value& value = spec.at(pcap ? "capture" : "sources_text");
-    const std::string field = pcap ? "/capture" : "/sources_text";
-    if (!value.is_string()) return Err(InvalidArgument("wrong-type", "a string is expected", field));
-    std::string bytes(value.get_string());
-    if (pcap) {
-      std::optional<std::string> decoded = Base64Decode(bytes);
-      if (!decoded) return Err(InvalidArgument("invalid-value", "the capture is base64 (RFC 4648)", field));
-      bytes = std::move(*decoded);
-    }
-    Result<SourceSet> inner = ReadSources(spec, RawSources{pcap, bytes}, false);
-    if (!inner)
-      return Err(inner.error().field().empty() ? inner.error().WithFieldPrefix(field) : inner.error());
-    return inner;
-  } else if (sources_in_spec) {
-    set.input = "json";
-    const bj::value* sources = spec.if_contains("sources");
-    if (sources == nullptr || !sources->is_array()) {
-      return Err(InvalidArgument(sources == nullptr ? "missing-field" : "wrong-type",
-                                 "'sources' is an array of addresses (or send a text/CSV or pcap body)",
-                                 "/sources"));
-    }
-    const bj::array& items = sources->get_array();
-    set.addresses.reserve(items.size());
-    for (size_t i = 0; i < items.size(); ++i) {
-      const std::string field = "/sources/" + std::to_string(i);
-      if (!items[i].is_string()) return Err(InvalidArgument("wrong-type", "an address is a string", field));
-      Result<IpAddress> a = IpAddress::Parse(std::string(items[i].get_string()));
-      if (!a) return Err(InvalidArgument("invalid-address", "not an IP address", field));
-      set.addresses.push_back(*a);
-    }
-  }
-  if (set.addresses.empty()) {
-    return Err(InvalidArgument("no-sources",
-                               set.rejected_lines > 0 ? "no line of the list is an address (" +
-                                                            std::to_string(set.rejected_lines) + " rejected)"
-                                                      : "the case needs at least one source address",
-                               raw ? "" : "/sources"));
-  }
-  if (set.addresses.size() > options_.max_sources) {
-    return Err(InvalidArgument("out-of-range",
-                               "at most " + std::to_string(options_.max_sources) + " sources per batch",
-                               "/sources"));
-  }
-  return set;
-}
-
 Result<ResponseService::Directory> ResponseService::ReadDirectory() const {
   Directory d;
   Status stored_9 = store_.Read([&](store::Tx& tx) -> Status {
@@ -933,88 +761,6 @@ Result<ResponseService::Directory> ResponseService::ReadDirectory() const {
 
 namespace {
 
-// The case fields of a spec (JSON body or query parameters), with the capture's target
-// and window as defaults.
-Status ReadSpec(const bj::object& spec, bool allow_sources, const capture::CaptureSummary* capture,
-                std::optional<std::string>& victim, Prefix& target, std::vector<mitigation::PortRange>& ports,
-                std::optional<uint8_t>& protocol, SystemTime& from, SystemTime& to, SystemTime& attack_time,
-                int64_t& lifetime) {
-  static const std::set<std::string, std::less<>> kKnown = {"victim", "target", "ports",       "protocol",
-                                                            "from",   "to",     "attack_time", "lifetime"};
-  for (const auto& [key, value] : spec) {
-    if (!kKnown.contains(key) &&
-        !(allow_sources && (key == "sources" || key == "sources_text" || key == "capture"))) {
-      return InvalidArgument("unknown-field", "unknown field '" + std::string(key) + "'",
-                             "/" + json::PointerEscape(key));
-    }
-  }
-  auto text = [&](std::string_view key) -> Result<std::optional<std::string>> {
-    std::optional<std::string> t = SpecText(spec, key);
-    if (t && t->empty()) {
-      return Err(InvalidArgument("wrong-type", "'" + std::string(key) + "' must be a non-empty string",
-                                 "/" + std::string(key)));
-    }
-    return t;
-  };
-  AIIP_ASSIGN_OR_RETURN(victim, text("victim"));
-  AIIP_ASSIGN_OR_RETURN(std::optional<std::string> target_text, text("target"));
-  if (target_text) {
-    Result<Prefix> parsed = Prefix::Parse(*target_text);
-    if (!parsed) return InvalidArgument("invalid-prefix", parsed.error().detail(), "/target");
-    target = *parsed;
-  } else if (capture != nullptr && capture->target) {
-    target = capture->target->prefix;
-  } else {
-    return InvalidArgument("missing-field", "'target' (the attacked prefix) is required", "/target");
-  }
-  AIIP_ASSIGN_OR_RETURN(std::optional<std::string> ports_text, text("ports"));
-  if (ports_text) {
-    AIIP_ASSIGN_OR_RETURN(ports, ParsePorts(*ports_text, "/ports"));
-  } else if (capture != nullptr && capture->target && capture->target->ports && !target_text) {
-    ports = {{capture->target->ports->lower, capture->target->ports->upper}};
-  }
-  if (const bj::value* p = spec.if_contains("protocol"); p != nullptr && !p->is_null()) {
-    AIIP_ASSIGN_OR_RETURN(protocol, ParseProtocol(*p, "/protocol"));
-  } else if (capture != nullptr && capture->target && !target_text) {
-    protocol = capture->target->protocol;
-  }
-  auto time = [&](std::string_view key,
-                  std::optional<int64_t> capture_ns) -> Result<std::optional<SystemTime>> {
-    AIIP_ASSIGN_OR_RETURN(std::optional<std::string> t, text(key));
-    if (t) {
-      AIIP_ASSIGN_OR_RETURN(SystemTime parsed, ParseTime(*t, "/" + std::string(key)));
-      return std::optional<SystemTime>(parsed);
-    }
-    if (capture_ns) {
-      return std::optional<SystemTime>(SystemTime(std::chrono::milliseconds(*capture_ns / 1'000'000)));
-    }
-    return std::optional<SystemTime>();
-  };
-  const bool has_packets = capture != nullptr && capture->counts.ip > 0;
-  AIIP_ASSIGN_OR_RETURN(std::optional<SystemTime> f,
-                        time("from", has_packets ? std::optional(capture->first_ns) : std::nullopt));
-  AIIP_ASSIGN_OR_RETURN(std::optional<SystemTime> t,
-                        time("to", has_packets ? std::optional(capture->last_ns) : std::nullopt));
-  if (!f) return InvalidArgument("missing-field", "'from' (when the attack started) is required", "/from");
-  if (!t) return InvalidArgument("missing-field", "'to' (the end of the observed window) is required", "/to");
-  if (*t < *f) return InvalidArgument("invalid-value", "'to' is before 'from'", "/to");
-  from = *f;
-  to = *t;
-  AIIP_ASSIGN_OR_RETURN(std::optional<SystemTime> at, time("attack_time", std::nullopt));
-  attack_time = at.value_or(from);
-  if (std::optional<std::string> l = SpecText(spec, "lifetime")) {
-    int64_t value = 0;
-    auto [end, ec] = std::from_chars(l->data(), l->data() + l->size(), value);
-    if (ec != std::errc() || end != l->data() + l->size() ||
-        (value != -1 && (value < 1 || value > 31'536'000))) {
-      return InvalidArgument("out-of-range", "'lifetime' is 1..31536000 seconds, or -1 (until withdrawn)",
-                             "/lifetime");
-    }
-    lifetime = value;
-  }
-  return Status::Ok();
-}
-
 bj::object CaptureJson(const capture::CaptureSummary& s) {
   bj::object out{
       {"link", s.link_name},         {"frames", s.counts.frames},         {"ip_packets", s.counts.ip},
@@ -1045,12 +791,18 @@ Result<bj::object> ResponseService::OpenCase(const Actor& actor, const bj::objec
   if (!attribution_problem_.empty()) {
     return Err(FailedPrecondition("attribution-unavailable", attribution_problem_));
   }
-  AIIP_ASSIGN_OR_RETURN(SourceSet sources, ReadSources(spec, raw, !raw.has_value()));
+  AIIP_ASSIGN_OR_RETURN(SourceBatch sources, ReadSources(spec, raw, options_.max_sources));
+  AIIP_ASSIGN_OR_RETURN(CaseSpec case_spec,
+                        ReadCaseSpec(spec, !raw.has_value(), sources.capture ? &*sources.capture : nullptr));
   CaseRow row;
-  std::optional<std::string> victim;
-  AIIP_RETURN_IF_ERROR(ReadSpec(spec, !raw.has_value(), sources.capture ? &*sources.capture : nullptr, victim,
-                                row.target, row.ports, row.protocol, row.from, row.to, row.attack_time,
-                                row.lifetime));
+  row.target = case_spec.target;
+  row.ports = std::move(case_spec.ports);
+  row.protocol = case_spec.protocol;
+  row.from = case_spec.from;
+  row.to = case_spec.to;
+  row.attack_time = case_spec.attack_time;
+  row.lifetime = case_spec.lifetime;
+  const std::optional<std::string>& victim = case_spec.victim;
   if (victim && !(actor.IsSystem() || actor.HasRole("admin"))) {
     return Err(InvalidArgument("invalid-value", "only administrators open a case for another organisation",
                                "/victim"));
@@ -1075,7 +827,7 @@ Result<bj::object> ResponseService::AddSources(const Actor& actor, std::string_v
                                  "/" + json::PointerEscape(key)));
     }
   }
-  AIIP_ASSIGN_OR_RETURN(SourceSet sources, ReadSources(spec, raw, !raw.has_value()));
+  AIIP_ASSIGN_OR_RETURN(SourceBatch sources, ReadSources(spec, raw, options_.max_sources));
   CaseRow row;
   Status stored_10 = store_.Read([&](store::Tx& tx) -> Status {
     AIIP_ASSIGN_OR_RETURN(
@@ -1105,7 +857,7 @@ Result<bj::object> ResponseService::AddSources(const Actor& actor, std::string_v
   return Regroup(actor, row, std::move(sources), false);
 }
 
-Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& row, SourceSet added,
+Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& row, SourceBatch added,
                                             bool opening) {
   const auto started = clock_.Monotonic();
   std::lock_guard lock(write_mu_);
@@ -1477,9 +1229,9 @@ Result<bj::object> ResponseService::GetCase(const Actor& actor, std::string_view
     const store::Row& c = rows[0];
     bj::object target{{"prefix", c.Text(4)}, {"ports", PortsText(PortsFromJson(ParseStored(c.Text(5))))}};
     target["protocol"] = OptionalInt(c, 6);
-    target["protocol_name"] = c.IsNull(6) || ProtocolText(static_cast<int>(c.Int(6))).empty()
+    target["protocol_name"] = c.IsNull(6) || ProtocolName(static_cast<int>(c.Int(6))).empty()
                                   ? bj::value(nullptr)
-                                  : bj::value(ProtocolText(static_cast<int>(c.Int(6))));
+                                  : bj::value(ProtocolName(static_cast<int>(c.Int(6))));
     out = bj::object{{"id", c.Text(0)},
                      {"victim", bj::object{{"id", c.Text(1)}, {"name", c.Text(2)}}},
                      {"opened_by", c.Text(3)},

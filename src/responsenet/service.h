@@ -40,6 +40,7 @@
 #include "registry/registry.h"
 #include "response/attribution/dataset.h"
 #include "response/rpsl/abuse_directory.h"
+#include "responsenet/case_spec.h"
 #include "store/store.h"
 
 namespace aiip::responsenet {
@@ -63,12 +64,6 @@ struct ResponseOptions {
   std::chrono::milliseconds ack_target{std::chrono::seconds(900)};
   std::chrono::milliseconds escalation_tick{std::chrono::seconds(1)};
   size_t max_sources = 5'000'000;  // distinct sources per case
-};
-
-// Sources given as a request body rather than inside the JSON spec.
-struct RawSources {
-  bool pcap = false;       // a pcap/pcapng capture; else a text/CSV address list
-  std::string_view bytes;  // must outlive the call
 };
 
 class ResponseService {
@@ -170,12 +165,9 @@ class ResponseService {
  private:
   struct Directory;
   struct CaseRow;
-  struct SourceSet;
 
-  Result<SourceSet> ReadSources(const boost::json::object& spec, std::optional<RawSources> raw,
-                                bool sources_in_spec) const;
   Result<Directory> ReadDirectory() const;
-  Result<boost::json::object> Regroup(const registry::Actor& actor, const CaseRow& row, SourceSet added,
+  Result<boost::json::object> Regroup(const registry::Actor& actor, const CaseRow& row, SourceBatch added,
                                       bool opening);
   Status EscalateOne(const std::string& request_id, SystemTime now, size_t& written);
   Status ExpireOne(const std::string& request_id, SystemTime now, size_t& written);

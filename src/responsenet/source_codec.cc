@@ -106,9 +106,12 @@ std::string EncodeSources(std::span<const IpAddress> sources) {
   return Deflate(packed);
 }
 
-Result<std::vector<IpAddress>> DecodeSources(std::string_view blob) {
-  AIIP_ASSIGN_OR_RETURN(std::string packed, Inflate(blob));
-  std::string_view in(packed);
+Result<std::vector<IpAddress>> DecodeSources(std::string_view blob, size_t max_addresses) {
+  // Read in place: moving the string out of the Result trips GCC 12's -Wmaybe-uninitialized
+  // at -O3 (a false positive that breaks the release build).
+  const Result<std::string> inflated = Inflate(blob, kMagic.size() + 20 + 16 * max_addresses);
+  if (!inflated) return Err(inflated.error());
+  std::string_view in(*inflated);
   if (!in.starts_with(kMagic)) return Err(Corrupt("bad magic"));
   in.remove_prefix(kMagic.size());
   uint64_t n4 = 0;
@@ -116,6 +119,8 @@ Result<std::vector<IpAddress>> DecodeSources(std::string_view blob) {
   if (!GetVarint(in, n4) || !GetVarint(in, n6) || n4 > kMaxAddresses || n6 > kMaxAddresses) {
     return Err(Corrupt("bad counts"));
   }
+  if (n4 + n6 > max_addresses)
+    return Err(Corrupt("more than " + std::to_string(max_addresses) + " addresses"));
   if (n6 * 16 > in.size() || n4 > in.size()) return Err(Corrupt("counts exceed the data"));
   std::vector<IpAddress> out;
   out.reserve(n4 + n6);

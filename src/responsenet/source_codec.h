@@ -29,7 +29,10 @@ std::string Deflate(std::string_view text);
 Result<std::string> Inflate(std::string_view blob, size_t max_bytes = size_t{1} << 32);
 
 // The addresses of a blob EncodeSources wrote, sorted (IPv4 first). Errors:
-// DataLoss("corrupt source blob ...") for anything else.
-Result<std::vector<attribution::IpAddress>> DecodeSources(std::string_view blob);
+// DataLoss("corrupt source blob ...") for anything else, including a blob that holds, or
+// inflates to more than it takes to hold, more than `max_addresses` addresses (which bounds
+// the memory a corrupt blob can claim).
+Result<std::vector<attribution::IpAddress>> DecodeSources(std::string_view blob,
+                                                          size_t max_addresses = size_t{1} << 28);
 
 }  // namespace aiip::responsenet
