@@ -39,6 +39,12 @@ aiip::node::NodeOptions ToNodeOptions(const aiip::config::Config& c) {
   o.legal_ack_target = seconds(c.legal_ack_target_s);
   o.legal_urgent_ack_target = seconds(c.legal_urgent_ack_target_s);
   o.legal_preservation = seconds(c.legal_preservation_s);
+  o.smtp_relay = c.smtp_relay;
+  o.smtp_starttls = c.smtp_starttls;
+  o.smtp_ca_file = c.smtp_ca_file;
+  o.smtp_username = c.smtp_username;
+  o.smtp_password_file = c.smtp_password_file;
+  o.smtp_from = c.smtp_from;
   o.shutdown_grace = seconds(c.shutdown_grace_s);
   o.version = AIIP_VERSION;
   return o;

@@ -6,9 +6,9 @@ AIIP_BUILD_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libcli11-dev libtomlplusplus-dev libfmt-dev
   iso-codes tzdata
-  libloc-dev libloc-database libpcap-dev zlib1g-dev
+  libloc-dev libloc-database libpcap-dev zlib1g-dev libcurl4-openssl-dev
 )
-AIIP_TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 python3 openssl procps location)
+AIIP_TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 python3 openssl procps location python3-aiosmtpd)
 # The peers the benchmarks measure beside AIIP's engines (bench/).
 AIIP_BENCH_PACKAGES=(libmaxminddb-dev libmaxmind-db-writer-perl python3-pyasn libapt-pkg-dev librpm-dev python3-packaging)
 

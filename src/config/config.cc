@@ -38,7 +38,7 @@ struct Key {
 
 // The one list of keys: parsing, flags, environment names and printing all derive from
 // it, so a key cannot be settable in one place and forgotten in another.
-const std::array<Key, 26> kKeys = {{
+const std::array<Key, 32> kKeys = {{
     {"listen", &Config::listen, 0, 0, "HOST:PORT", "Address to listen on: HOST:PORT, or [IPV6]:PORT"},
     {"data_dir", &Config::data_dir, 0, 0, "DIR", "Directory for the node's files (SQLite database)"},
     {"database", &Config::database, 0, 0, "URL",
@@ -78,6 +78,17 @@ const std::array<Key, 26> kKeys = {{
      "The same for urgent legal requests"},
     {"legal_preservation_s", &Config::legal_preservation_s, 1, 3650 * 86400, "SECONDS",
      "Seconds preserved data is kept unless a follow-up is pending (at least 60 days in law)"},
+    {"smtp_relay", &Config::smtp_relay, 0, 0, "URL",
+     "SMTP relay for e-mail delivery of events: smtp://HOST[:PORT] or smtps://HOST[:PORT]; empty = no "
+     "e-mail"},
+    {"smtp_starttls", &Config::smtp_starttls, 0, 0, "", "Require STARTTLS on an smtp:// relay"},
+    {"smtp_ca_file", &Config::smtp_ca_file, 0, 0, "FILE",
+     "PEM CA bundle to verify the relay with (default: the system's)"},
+    {"smtp_username", &Config::smtp_username, 0, 0, "NAME",
+     "SMTP AUTH user name (needs TLS and smtp_password_file)"},
+    {"smtp_password_file", &Config::smtp_password_file, 0, 0, "FILE", "File holding the SMTP AUTH password"},
+    {"smtp_from", &Config::smtp_from, 0, 0, "ADDRESS",
+     "Sender address of the node's e-mail (required with smtp_relay)"},
 }};
 
 std::string EnvName(std::string_view key) {
@@ -264,6 +275,68 @@ Status RequireReadableFile(const Config& config, std::string_view key, const std
   return Status::Ok();
 }
 
+// The e-mail keys: all of them are checked only when a relay is set, so a half-configured
+// relay fails at start-up rather than at the first event.
+Status ValidateSmtp(const Config& config) {
+  if (config.smtp_relay.empty()) {
+    const std::array<std::pair<std::string_view, const std::string*>, 4> dependent = {{
+        {"smtp_username", &config.smtp_username},
+        {"smtp_password_file", &config.smtp_password_file},
+        {"smtp_from", &config.smtp_from},
+        {"smtp_ca_file", &config.smtp_ca_file},
+    }};
+    for (const auto& [key, value] : dependent) {
+      if (!value->empty()) return Invalid(key, "is set but smtp_relay is not", config);
+    }
+    return Status::Ok();
+  }
+  auto parsed = boost::urls::parse_absolute_uri(config.smtp_relay);
+  std::string scheme = parsed ? std::string(parsed->scheme()) : "";
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (!parsed || (scheme != "smtp" && scheme != "smtps") || !parsed->has_authority() ||
+      parsed->encoded_host().empty() || parsed->has_userinfo() || parsed->has_query() ||
+      parsed->has_fragment() || (!parsed->encoded_path().empty() && parsed->encoded_path() != "/")) {
+    return Invalid(
+        "smtp_relay",
+        "must be smtp://HOST[:PORT] or smtps://HOST[:PORT] without credentials, path or query, got \"" +
+            config.smtp_relay + "\"",
+        config);
+  }
+  if (config.smtp_from.empty()) {
+    return Invalid("smtp_from",
+                   "must be set because smtp_relay is set (from " + config.sources.at("smtp_relay") + ")",
+                   config);
+  }
+  const size_t at = config.smtp_from.rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == config.smtp_from.size() ||
+      std::any_of(config.smtp_from.begin(), config.smtp_from.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
+    return Invalid("smtp_from", "must be an e-mail address such as aiip@node.example.org", config);
+  }
+  if (!config.smtp_username.empty()) {
+    if (scheme == "smtp" && !config.smtp_starttls) {
+      return Invalid("smtp_username",
+                     "would send the password unencrypted: use smtps:// or set smtp_starttls = true", config);
+    }
+    if (config.smtp_password_file.empty()) {
+      return Invalid(
+          "smtp_password_file",
+          "must be set because smtp_username is set (from " + config.sources.at("smtp_username") + ")",
+          config);
+    }
+  } else if (!config.smtp_password_file.empty()) {
+    return Invalid("smtp_username", "must be set because smtp_password_file is set", config);
+  }
+  if (!config.smtp_password_file.empty()) {
+    AIIP_RETURN_IF_ERROR(RequireReadableFile(config, "smtp_password_file", config.smtp_password_file));
+  }
+  if (!config.smtp_ca_file.empty()) {
+    AIIP_RETURN_IF_ERROR(RequireReadableFile(config, "smtp_ca_file", config.smtp_ca_file));
+  }
+  return Status::Ok();
+}
+
 Status Validate(Config& config) {
   AIIP_RETURN_IF_ERROR(ValidateListen(config));
   if (config.data_dir.empty()) return Invalid("data_dir", "must not be empty", config);
@@ -285,6 +358,7 @@ Status Validate(Config& config) {
     AIIP_RETURN_IF_ERROR(RequireReadableFile(config, "tls_cert", config.tls_cert));
     AIIP_RETURN_IF_ERROR(RequireReadableFile(config, "tls_key", config.tls_key));
   }
+  AIIP_RETURN_IF_ERROR(ValidateSmtp(config));
   return RequireReadableFile(config, "states_file", config.states_file);
 }
 

@@ -57,6 +57,14 @@ struct Config {
   int64_t legal_ack_target_s = 86400;
   int64_t legal_urgent_ack_target_s = 3600;
   int64_t legal_preservation_s = 60 * 86400;  // Budapest Art 29(7): at least 60 days
+  // E-mail delivery of events through an SMTP relay (doc/notify.md "E-mail"); off when
+  // smtp_relay is empty.
+  std::string smtp_relay;  // smtp://HOST[:PORT] or smtps://HOST[:PORT]
+  bool smtp_starttls = false;
+  std::string smtp_ca_file;
+  std::string smtp_username;
+  std::string smtp_password_file;  // the password is a secret: it is read from this file
+  std::string smtp_from;
 
   // Derived by LoadConfig.
   std::string listen_host;  // IPv6 without brackets, e.g. "::1"

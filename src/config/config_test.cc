@@ -189,6 +189,43 @@ TEST_F(ConfigTest, TlsFilesComeInPairsAndMustBeReadable) {
   ExpectError({"--tls-key", dir_ + "/nope.pem"}, "invalid-config", {"tls_key", "nope.pem", "flag --tls-key"});
 }
 
+TEST_F(ConfigTest, SmtpKeysAreCheckedTogether) {
+  auto off = Load({});
+  ASSERT_TRUE(off.has_value()) << off.error().ToString();
+  EXPECT_TRUE(off->config.smtp_relay.empty());
+  EXPECT_FALSE(off->config.smtp_starttls);
+
+  std::string password = Write("smtp.pw", "hunter2\n");
+  auto on = Load({"--smtp-relay", "smtp://127.0.0.1:2525", "--smtp-from", "aiip@node.example.org",
+                  "--smtp-starttls", "--smtp-username", "aiip", "--smtp-password-file", password});
+  ASSERT_TRUE(on.has_value()) << on.error().ToString();
+  EXPECT_EQ(on->config.smtp_relay, "smtp://127.0.0.1:2525");
+  EXPECT_TRUE(on->config.smtp_starttls);
+  EXPECT_EQ(on->config.smtp_password_file, password);
+  EXPECT_TRUE(Load({"--smtp-relay", "smtps://mail.example.org", "--smtp-from", "a@b.org"}).has_value());
+
+  ExpectError({"--smtp-from", "aiip@node.example.org"}, "invalid-config", {"smtp_from", "smtp_relay is not"});
+  ExpectError({"--smtp-relay", "smtp://mail.example.org"}, "invalid-config",
+              {"smtp_from", "must be set", "flag --smtp-relay"});
+  ExpectError({"--smtp-relay", "http://mail.example.org", "--smtp-from", "a@b.org"}, "invalid-config",
+              {"smtp_relay", "smtp://HOST"});
+  ExpectError({"--smtp-relay", "smtp://u:pw@mail.example.org", "--smtp-from", "a@b.org"}, "invalid-config",
+              {"smtp_relay"});
+  ExpectError({"--smtp-relay", "smtp://mail.example.org", "--smtp-from", "not an address"}, "invalid-config",
+              {"smtp_from", "e-mail address"});
+  ExpectError({"--smtp-relay", "smtp://mail.example.org", "--smtp-from", "a@b.org", "--smtp-username", "u",
+               "--smtp-password-file", password},
+              "invalid-config", {"smtp_username", "unencrypted"});
+  ExpectError({"--smtp-relay", "smtps://mail.example.org", "--smtp-from", "a@b.org", "--smtp-username", "u"},
+              "invalid-config", {"smtp_password_file", "must be set"});
+  ExpectError({"--smtp-relay", "smtps://mail.example.org", "--smtp-from", "a@b.org", "--smtp-username", "u",
+               "--smtp-password-file", dir_ + "/none.pw"},
+              "invalid-config", {"smtp_password_file", "none.pw"});
+  ExpectError({"--smtp-relay", "smtps://mail.example.org", "--smtp-from", "a@b.org", "--smtp-ca-file",
+               dir_ + "/none.pem"},
+              "invalid-config", {"smtp_ca_file", "none.pem"});
+}
+
 TEST_F(ConfigTest, StatesFileMustBeReadable) {
   env_["AIIP_STATES_FILE"] = dir_ + "/none.json";
   ExpectError({}, "invalid-config", {"states_file", "none.json"});

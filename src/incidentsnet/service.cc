@@ -572,6 +572,7 @@ Result<bj::object> IncidentService::Submit(const Actor& actor, std::string_view 
       draft.data = std::move(data);
       draft.stream = what.second.contains("stream");
       draft.webhooks = what.second.contains("webhook");
+      draft.email = what.second.contains("email");
       AIIP_RETURN_IF_ERROR(StatusOf(events_.Append(tx, draft)));
       ++warned;
     }
@@ -1063,8 +1064,8 @@ Result<bj::object> IncidentService::CreateSubscription(const Actor& actor, const
   if (reader.ok() && channels) {
     s.channels.clear();
     for (size_t i = 0; i < channels->size(); ++i) {
-      if ((*channels)[i] != "stream" && (*channels)[i] != "webhook") {
-        reader.Fail(InvalidArgument("invalid-value", "channels are 'stream' and 'webhook'",
+      if ((*channels)[i] != "stream" && (*channels)[i] != "webhook" && (*channels)[i] != "email") {
+        reader.Fail(InvalidArgument("invalid-value", "channels are 'stream', 'webhook' and 'email'",
                                     "/channels/" + std::to_string(i)));
         break;
       }

@@ -113,7 +113,7 @@ class IncidentService {
 
   // Early-warning subscriptions. Body: {"sectors"?, "regions"?, "attack_types"?,
   // "products"?, "indicator_types"? (arrays; empty or absent = any), "channels"? (default
-  // ["stream", "webhook"]), "organisation"? (admins only)}.
+  // ["stream", "webhook"]; also "email"), "organisation"? (admins only)}.
   Result<boost::json::object> CreateSubscription(const registry::Actor& actor,
                                                  const boost::json::object& body);
   Result<std::vector<boost::json::object>> ListSubscriptions(const registry::Actor& actor,

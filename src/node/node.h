@@ -6,8 +6,8 @@
 // the node key (DIR/node.key, mode 0600; DIR/node.pub); open the audit log; import the
 // ISO 3166 States; bootstrap an administrator (DIR/admin.token, mode 0600) if none exists;
 // load demonstration data if asked; rebuild the vulnerability database and inventory index
-// from the store; start the event stream hub and the webhook dispatcher; then listen and
-// write the bound URL to DIR/aiipd.url.
+// from the store; start the event stream hub, the webhook dispatcher and (with an SMTP
+// relay) the mail dispatcher; then listen and write the bound URL to DIR/aiipd.url.
 #pragma once
 
 #include <chrono>
@@ -55,6 +55,14 @@ struct NodeOptions {
   std::chrono::milliseconds legal_ack_target{std::chrono::hours(24)};
   std::chrono::milliseconds legal_urgent_ack_target{std::chrono::hours(1)};
   std::chrono::milliseconds legal_preservation{std::chrono::hours(24 * 60)};
+  // E-mail delivery of events (doc/notify.md "E-mail"): off when smtp_relay is empty; the
+  // password is read from smtp_password_file at start-up.
+  std::string smtp_relay;
+  bool smtp_starttls = false;
+  std::string smtp_ca_file;
+  std::string smtp_username;
+  std::string smtp_password_file;
+  std::string smtp_from;
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
   std::string version;
 };

@@ -43,13 +43,23 @@ Result<int64_t> EventLog::Append(store::Tx& tx, const EventDraft& draft) {
       "INSERT INTO events (seq, created_at, recipient, kind, subject, data, stream) VALUES (?, ?, ?, ?, ?, ?, ?)",
       {seq, now, draft.recipient, draft.kind, draft.subject, bj::serialize(draft.data),
        int64_t{draft.stream ? 1 : 0}}));
-  if (!draft.webhooks) return seq;
-  // Webhooks of the recipient (or of everyone, for broadcast events) that want this kind.
-  AIIP_RETURN_IF_ERROR(tx.Exec(
-      "INSERT INTO deliveries (event_seq, webhook, state, attempts, next_attempt_at) "
-      "SELECT ?, id, 'pending', 0, ? FROM webhooks WHERE disabled = 0 AND (organisation = ? OR ? = '*') "
-      "AND (kinds = '*' OR ' ' || kinds || ' ' LIKE ?)",
-      {seq, now, draft.recipient, draft.recipient, "% " + draft.kind + " %"}));
+  if (draft.webhooks) {
+    // Webhooks of the recipient (or of everyone, for broadcast events) that want this kind.
+    AIIP_RETURN_IF_ERROR(tx.Exec(
+        "INSERT INTO deliveries (event_seq, webhook, state, attempts, next_attempt_at) "
+        "SELECT ?, id, 'pending', 0, ? FROM webhooks WHERE disabled = 0 AND (organisation = ? OR ? = '*') "
+        "AND (kinds = '*' OR ' ' || kinds || ' ' LIKE ?)",
+        {seq, now, draft.recipient, draft.recipient, "% " + draft.kind + " %"}));
+  }
+  // Broadcast events would mail every address of every organisation: they stay on the
+  // stream, in the inbox and on webhooks.
+  if (draft.email && draft.recipient != kEveryone) {
+    AIIP_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO mail_deliveries (event_seq, recipient, state, attempts, next_attempt_at) "
+                "SELECT ?, id, 'pending', 0, ? FROM mail_recipients WHERE disabled = 0 AND organisation = ? "
+                "AND (kinds = '*' OR ' ' || kinds || ' ' LIKE ?)",
+                {seq, now, draft.recipient, "% " + draft.kind + " %"}));
+  }
   return seq;
 }
 

@@ -4,7 +4,7 @@
 // so an event exists exactly when its cause was committed. Each event gets the next `seq`
 // (a gap-free counter taken in the appending transaction, as the audit log takes its
 // indices), which server-sent event streams use as their resumable event id, and one
-// pending delivery per enabled webhook of the recipient that wants its kind.
+// pending delivery per enabled webhook (and mail recipient) of the recipient that wants its kind.
 // Formats: doc/notify.md.
 #pragma once
 
@@ -30,6 +30,7 @@ struct EventDraft {
   boost::json::object data;
   bool stream = true;    // push to server-sent event streams
   bool webhooks = true;  // schedule deliveries to the recipient's webhooks
+  bool email = true;     // schedule deliveries to the recipient's mail recipients (mail.h)
 };
 
 struct Event {
@@ -51,7 +52,8 @@ class EventLog {
   EventLog(store::Store& store, const Clock& clock);
 
   // Inside a write transaction: appends the event and, if `draft.webhooks`, schedules its
-  // webhook deliveries.
+  // webhook deliveries; if `draft.email`, one mail delivery per enabled mail recipient of
+  // the addressee that wants the kind (none for events addressed to everyone).
   // Returns its seq. Errors are the transaction's.
   Result<int64_t> Append(store::Tx& tx, const EventDraft& draft);
 

@@ -250,11 +250,13 @@ Result<bool> AppendAlert(store::Tx& tx, notify::EventLog& events, std::string_vi
   double threshold = 11;
   bool webhook = false;
   bool stream = false;
+  bool email = false;
   bj::array subscription_ids;
   for (const SubscriptionRow& s : subscriptions) {
     threshold = std::min(threshold, s.threshold);
     webhook = webhook || s.channels.contains("webhook");
     stream = stream || s.channels.contains("stream");
+    email = email || s.channels.contains("email");
     subscription_ids.emplace_back(s.id);
   }
   bj::array added = FindingsJson(diff.added, threshold);
@@ -271,6 +273,7 @@ Result<bool> AppendAlert(store::Tx& tx, notify::EventLog& events, std::string_vi
                            std::move(data)};
   draft.webhooks = webhook;
   draft.stream = stream;
+  draft.email = email;
   AIIP_RETURN_IF_ERROR(StatusOf(events.Append(tx, draft)));
   return true;
 }
@@ -899,8 +902,8 @@ Result<boost::json::object> VulnerabilityService::CreateSubscription(const Actor
   if (reader.ok() && channels) {
     channel_set.clear();
     for (const std::string& channel : *channels) {
-      if (channel != "stream" && channel != "webhook") {
-        reader.Fail("channels", "invalid-value", "channels are 'stream' and 'webhook'");
+      if (channel != "stream" && channel != "webhook" && channel != "email") {
+        reader.Fail("channels", "invalid-value", "channels are 'stream', 'webhook' and 'email'");
         break;
       }
       channel_set.insert(channel);

@@ -110,8 +110,8 @@ class VulnerabilityService {
   Result<boost::json::object> Findings(const registry::Actor& actor, std::string_view id) const;
 
   // Subscriptions. Body: {"inventory"? (id; absent = all of the organisation's),
-  // "min_severity"? (default "none"), "channels"? (default ["stream", "webhook"]),
-  // "organisation"? (admins only)}.
+  // "min_severity"? (default "none"), "channels"? (default ["stream", "webhook"]; also
+  // "email"), "organisation"? (admins only)}.
   Result<boost::json::object> CreateSubscription(const registry::Actor& actor,
                                                  const boost::json::object& body);
   Result<std::vector<boost::json::object>> ListSubscriptions(const registry::Actor& actor,
