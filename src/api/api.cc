@@ -56,6 +56,7 @@ void RegisterRoutes(http::Router& router, ApiContext& context) {
   RegisterLegalRoutes(router, context);
   RegisterIncidentRoutes(router, context);
   RegisterResponseRoutes(router, context);
+  RegisterTaxiiRoutes(router, context);
 }
 
 }  // namespace aiip::api

@@ -28,6 +28,9 @@ class IncidentService;
 namespace aiip::responsenet {
 class ResponseService;
 }  // namespace aiip::responsenet
+namespace aiip::taxii {
+class TaxiiService;
+}  // namespace aiip::taxii
 
 namespace aiip::api {
 
@@ -48,6 +51,7 @@ struct ApiContext {
   responsenet::ResponseService* response = nullptr;
   legalnet::LegalNetworkService* legalnet = nullptr;  // the legal cooperation network
   incidentsnet::IncidentService* incidents = nullptr;  // the incident clearinghouse
+  taxii::TaxiiService* taxii = nullptr;                // the TAXII 2.1 server under /taxii2/ (doc/taxii.md)
 };
 
 // Registers every route on `router`. `context` must outlive the router.

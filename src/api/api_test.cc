@@ -19,6 +19,7 @@
 #include "notify/stream_hub.h"
 #include "responsenet/service.h"
 #include "store/testing/test_store.h"
+#include "taxii/service.h"
 #include "vulnerabilities/service.h"
 
 namespace aiip::api {
@@ -68,6 +69,9 @@ class ApiTest : public ::testing::Test {
     incidents_ = std::make_unique<incidentsnet::IncidentService>(*store_, *events_, append, clock_, random_, [] {});
     ASSERT_TRUE(incidents_->Load().ok());
     context_->incidents = incidents_.get();
+    taxii_ = std::make_unique<taxii::TaxiiService>(*store_, *incidents_, clock_, random_);
+    ASSERT_TRUE(taxii_->Load().ok());
+    context_->taxii = taxii_.get();
     auto legal_data = legal::LoadLegalData(AIIP_SOURCE_DIR "/data/legal");
     ASSERT_TRUE(legal_data.has_value()) << legal_data.error().ToString();
     legalnet_ = std::make_unique<legalnet::LegalNetworkService>(*store_, *events_, append, clock_, random_,
@@ -103,6 +107,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<notify::StreamHub> hub_;
   std::unique_ptr<vulnerabilities::VulnerabilityService> vulnerabilities_;
   std::unique_ptr<incidentsnet::IncidentService> incidents_;
+  std::unique_ptr<taxii::TaxiiService> taxii_;
   std::unique_ptr<responsenet::ResponseService> response_;
   std::unique_ptr<legalnet::LegalNetworkService> legalnet_;
   metrics::Registry metrics_;

@@ -12,4 +12,5 @@ void RegisterVulnerabilityRoutes(http::Router& router, ApiContext& context);
 void RegisterIncidentRoutes(http::Router& router, ApiContext& context);
 void RegisterResponseRoutes(http::Router& router, ApiContext& context);
 void RegisterLegalRoutes(http::Router& router, ApiContext& context);
+void RegisterTaxiiRoutes(http::Router& router, ApiContext& context);
 }  // namespace aiip::api
