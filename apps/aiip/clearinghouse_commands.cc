@@ -1,5 +1,5 @@
-// aiip inventory | subscription | webhook | events: the vulnerability clearinghouse and the
-// notification channels of a node, one subcommand per route (doc/cli.md).
+// aiip inventory | subscription | webhook | events | stream: the vulnerability clearinghouse
+// and the notification channels of a node, one subcommand per route (doc/cli.md).
 
 #include <chrono>
 #include <fstream>
@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "aiip/commands.h"
+#include "aiip/output.h"
+#include "client/event_stream.h"
 #include "common/json.h"
 
 namespace aiip::cli {
@@ -303,6 +305,121 @@ void AddEventCommands(CLI::App& app, CommandTable& table) {
   });
 }
 
+// Whether an event kind passes a --kinds filter as the node applies it: exact kinds, or
+// prefixes ending in ".".
+bool KindSelected(std::string_view kind, const std::vector<std::string>& kinds) {
+  if (kinds.empty()) return true;
+  for (const std::string& k : kinds) {
+    if (k == kind || (k.ends_with('.') && kind.starts_with(k))) return true;
+  }
+  return false;
+}
+
+// aiip stream: the server-sent event stream, printed as events arrive. Like a browser's
+// EventSource it reconnects after the server's `retry:` delay with `Last-Event-ID`, so no
+// event is lost or printed twice across a dropped connection; when the node says the replay
+// was truncated it pages the gap through /events before reconnecting.
+void AddStreamCommand(CLI::App& app, CommandTable& table) {
+  struct Options {
+    std::vector<std::string> kinds;
+    std::optional<int64_t> last_event_id;
+    std::optional<int64_t> count;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* stream =
+      app.add_subcommand("stream", "Print your organisation's events as they arrive (server-sent events)");
+  stream->add_option("--kinds", options->kinds, "Only these kinds (exact, or a prefix ending in '.')")
+      ->delimiter(',');
+  AddOptional(stream, "--last-event-id", options->last_event_id,
+              "Start after this seq (default: only events from now on)")
+      ->check(CLI::NonNegativeNumber);
+  AddOptional(stream, "--count", options->count, "Exit after printing this many events")
+      ->check(CLI::PositiveNumber);
+  table.Add(stream, [options](Session& session) -> Status {
+    AIIP_ASSIGN_OR_RETURN(HttpClient * client, session.Client());
+    std::string last_id = options->last_event_id ? std::to_string(*options->last_event_id) : "";
+    int64_t printed = 0;
+    auto print = [&](const bj::object& event) {
+      if (session.json()) {
+        session.out() << bj::serialize(event) << '\n';
+      } else {
+        auto text = [&](std::string_view key) {
+          const bj::value* v = event.if_contains(key);
+          return v && v->is_string() ? Printable(v->get_string()) : std::string("-");
+        };
+        const bj::value* seq = event.if_contains("seq");
+        session.out() << (seq ? bj::serialize(*seq) : "-") << "  " << text("created_at") << "  "
+                      << text("kind") << "  " << text("subject") << '\n';
+      }
+      session.out().flush();
+      ++printed;
+    };
+    auto done = [&] { return options->count && printed >= *options->count; };
+    Query query;
+    if (!options->kinds.empty()) {
+      std::string joined;
+      for (const std::string& k : options->kinds) joined += (joined.empty() ? "" : ",") + k;
+      query.emplace_back("kinds", joined);
+    }
+    while (true) {
+      client::EventStreamParser parser;
+      Status problem;
+      std::optional<int64_t> truncated_after;
+      std::vector<std::pair<std::string, std::string>> headers{{"Accept", "text/event-stream"}};
+      if (!last_id.empty()) headers.emplace_back("Last-Event-ID", last_id);
+      Status streamed = client->Stream(kApi + "/stream", query, headers, [&](std::string_view piece) {
+        problem = parser.Feed(piece, [&](const client::ServerSentEvent& e) {
+          if (done()) return;
+          auto data = json::ParseObject(e.data);
+          if (!data) {
+            problem =
+                InvalidResponse("an event of the stream is not a JSON object: " + data.error().detail());
+            return;
+          }
+          if (e.type == "replay-truncated") {
+            if (const bj::value* after = data->if_contains("resume_after"); after && after->is_int64())
+              truncated_after = after->get_int64();
+            return;
+          }
+          if (!e.id.empty()) last_id = e.id;
+          print(*data);
+        });
+        return problem.ok() && !done();
+      });
+      AIIP_RETURN_IF_ERROR(problem);
+      if (done()) return Status::Ok();
+      if (!streamed.ok() && !IsTransportError(streamed)) return streamed;
+      if (truncated_after) {
+        // More than the stream replays: page the gap, then resume the stream after it.
+        for (int64_t after = *truncated_after;;) {
+          AIIP_ASSIGN_OR_RETURN(bj::value page,
+                                session.Call(Method::kGet, kApi + "/events",
+                                             {{"after", std::to_string(after)}, {"limit", "1000"}}));
+          if (!page.is_object() || !page.get_object().contains("items") || !page.at("items").is_array())
+            return InvalidResponse("the events answer has no items");
+          const bj::array& items = page.at("items").get_array();
+          if (items.empty()) break;
+          for (const bj::value& item : items) {
+            if (!item.is_object() || !item.get_object().contains("seq") || !item.at("seq").is_int64())
+              return InvalidResponse("an event has no seq");
+            after = item.at("seq").get_int64();
+            last_id = std::to_string(after);
+            const bj::value* kind = item.get_object().if_contains("kind");
+            if (kind && kind->is_string() && KindSelected(kind->get_string(), options->kinds))
+              print(item.get_object());
+            if (done()) return Status::Ok();
+          }
+        }
+        continue;
+      }
+      const int64_t retry_ms = parser.retry_ms().value_or(3000);
+      session.err() << (streamed.ok() ? "the node ended the stream" : streamed.detail())
+                    << "; reconnecting in " << retry_ms << " ms\n";
+      std::this_thread::sleep_for(std::chrono::milliseconds(retry_ms));
+    }
+  });
+}
+
 }  // namespace
 
 void AddClearinghouseCommands(CLI::App& app, CommandTable& table) {
@@ -310,6 +427,7 @@ void AddClearinghouseCommands(CLI::App& app, CommandTable& table) {
   AddSubscriptionCommands(app, table);
   AddWebhookCommands(app, table);
   AddEventCommands(app, table);
+  AddStreamCommand(app, table);
 }
 
 }  // namespace aiip::cli

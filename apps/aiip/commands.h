@@ -53,7 +53,7 @@ void AddLegalNetworkCommands(CLI::App& app, CommandTable& table);
 // aiip vuln ingest | list | show against a node (vuln_node_commands.cc); call after
 // AddVulnCommands, which creates the `vuln` group.
 void AddVulnNodeCommands(CLI::App& app, CommandTable& table);
-// aiip inventory | subscription | webhook | events ... (clearinghouse_commands.cc)
+// aiip inventory | subscription | webhook | events | stream ... (clearinghouse_commands.cc)
 void AddClearinghouseCommands(CLI::App& app, CommandTable& table);
 // aiip incident | group ... (incident_commands.cc)
 void AddIncidentCommands(CLI::App& app, CommandTable& table);

@@ -121,6 +121,10 @@ class HttpClient::Impl {
                               const std::vector<std::pair<std::string, std::string>>& headers,
                               std::string body);
 
+  Status Stream(std::string_view path, const Query& query,
+                const std::vector<std::pair<std::string, std::string>>& headers,
+                const std::function<bool(std::string_view)>& on_data);
+
   std::optional<Problem> last_problem;
   const ClientOptions& options() const { return options_; }
 
@@ -140,6 +144,8 @@ class HttpClient::Impl {
   Exchange RoundTrip(const http::request<http::string_body>& request,
                      http::response<http::string_body>& response, const std::string& url);
   void Close();
+  // The request target for `path` and `query` under the base path.
+  std::string Target(std::string_view path, const Query& query) const;
   // Runs the io_context until the started operations finish or `deadline` passes. On
   // timeout, `cancel` aborts them (they then complete with operation_aborted) and false is
   // returned. Asio's synchronous calls have no timeouts, hence this async-with-deadline loop.
@@ -330,13 +336,7 @@ HttpClient::Impl::Exchange HttpClient::Impl::RoundTrip(const http::request<http:
 Result<boost::json::value> HttpClient::Impl::Send(Method method, std::string_view path, const Query& query,
                                                   const boost::json::value& body) {
   last_problem.reset();
-  std::string target = base_path_ + std::string(path);
-  for (size_t i = 0; i < query.size(); ++i) {
-    target += i == 0 ? '?' : '&';
-    target += boost::urls::encode(query[i].first, boost::urls::unreserved_chars);
-    target += '=';
-    target += boost::urls::encode(query[i].second, boost::urls::unreserved_chars);
-  }
+  const std::string target = Target(path, query);
   const std::string url = origin_ + target;
 
   http::request<http::string_body> request{Verb(method), target, 11};
@@ -366,6 +366,97 @@ Result<boost::json::value> HttpClient::Impl::Send(Method method, std::string_vie
                       "the answer from " + url + " is not valid JSON: " + parsed.error().detail()));
   }
   return std::move(*parsed);
+}
+
+std::string HttpClient::Impl::Target(std::string_view path, const Query& query) const {
+  std::string target = base_path_ + std::string(path);
+  for (size_t i = 0; i < query.size(); ++i) {
+    target += i == 0 ? '?' : '&';
+    target += boost::urls::encode(query[i].first, boost::urls::unreserved_chars);
+    target += '=';
+    target += boost::urls::encode(query[i].second, boost::urls::unreserved_chars);
+  }
+  return target;
+}
+
+Status HttpClient::Impl::Stream(std::string_view path, const Query& query,
+                                const std::vector<std::pair<std::string, std::string>>& headers,
+                                const std::function<bool(std::string_view)>& on_data) {
+  last_problem.reset();
+  const std::string target = Target(path, query);
+  const std::string url = origin_ + target;
+  http::request<http::empty_body> request{http::verb::get, target, 11};
+  request.set(http::field::host, host_header_);
+  request.set(http::field::user_agent, options_.user_agent);
+  if (!options_.token.empty()) request.set(http::field::authorization, "Bearer " + options_.token);
+  for (const auto& [name, value] : headers) request.set(name, value);
+  request.keep_alive(false);
+
+  // A stream never shares the kept-alive connection: it ends by closing its own.
+  AIIP_RETURN_IF_ERROR(Connect(url));
+  auto abort = [&] {
+    if (plain_) plain_->close();
+    if (secure_) beast::get_lowest_layer(*secure_).close();
+  };
+  auto silence = [&] {
+    Close();
+    return TimedOut("nothing from " + url + " within " + std::to_string(options_.request_timeout.count()) +
+                    " ms");
+  };
+  boost::system::error_code ec;
+  WithStream([&](auto& stream) {
+    http::async_write(stream, request, [&](boost::system::error_code e, size_t) { ec = e; });
+  });
+  if (!RunUntil(Clock::now() + options_.request_timeout, abort)) return silence();
+  if (ec) {
+    Close();
+    return Unreachable("connection to " + url + " lost while sending: " + ec.message());
+  }
+
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(boost::none);  // a stream has no length; memory is bounded by `chunk`
+  WithStream([&](auto& stream) {
+    http::async_read_header(stream, buffer_, parser, [&](boost::system::error_code e, size_t) { ec = e; });
+  });
+  if (!RunUntil(Clock::now() + options_.request_timeout, abort)) return silence();
+  if (ec) {
+    Close();
+    return Unreachable("connection to " + url + " lost while reading the answer: " + ec.message());
+  }
+  const int http_status = static_cast<int>(parser.get().result_int());
+  const bool success = http_status >= 200 && http_status <= 299;
+  std::string problem_body;
+  char chunk[16384];
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk;
+    parser.get().body().size = sizeof(chunk);
+    WithStream([&](auto& stream) {
+      http::async_read_some(stream, buffer_, parser, [&](boost::system::error_code e, size_t) { ec = e; });
+    });
+    if (!RunUntil(Clock::now() + options_.request_timeout, abort)) return silence();
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) {
+      Close();
+      return Unreachable("connection to " + url + " lost while streaming: " + ec.message());
+    }
+    const std::string_view got(chunk, sizeof(chunk) - parser.get().body().size);
+    if (!success) {
+      if (problem_body.size() + got.size() > options_.max_response_bytes) break;
+      problem_body.append(got);
+    } else if (!got.empty() && !on_data(got)) {
+      break;
+    }
+  }
+  Close();
+  if (!success) {
+    http::response<http::string_body> response{parser.get().result(), 11};
+    response.reason(parser.get().reason());
+    for (const auto& field : parser.get()) response.set(field.name_string(), field.value());
+    response.body() = std::move(problem_body);
+    last_problem = ReadProblem(response);
+    return StatusOf(*last_problem);
+  }
+  return Status::Ok();
 }
 
 Status HttpClient::Impl::Transact(const http::request<http::string_body>& request,
@@ -419,6 +510,12 @@ Result<RawResponse> HttpClient::PostRaw(std::string_view path, std::string_view 
 Result<boost::json::value> HttpClient::Send(Method method, std::string_view path, const Query& query,
                                             const boost::json::value& body) {
   return impl_->Send(method, path, query, body);
+}
+
+Status HttpClient::Stream(std::string_view path, const Query& query,
+                          const std::vector<std::pair<std::string, std::string>>& headers,
+                          const std::function<bool(std::string_view)>& on_data) {
+  return impl_->Stream(path, query, headers, on_data);
 }
 
 const std::optional<Problem>& HttpClient::last_problem() const { return impl_->last_problem; }

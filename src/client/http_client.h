@@ -18,6 +18,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,6 +101,15 @@ class HttpClient {
   Result<RawResponse> PostRaw(std::string_view path, std::string_view content_type,
                               const std::vector<std::pair<std::string, std::string>>& headers,
                               std::string body);
+
+  // GETs base URL + `path` + `query` with extra `headers` on a connection of its own and
+  // hands the response body to `on_data` piece by piece as it arrives (for a
+  // text/event-stream), until the server ends the body (Ok) or `on_data` returns false (Ok;
+  // the connection is closed). A non-2xx answer is an error as for Send; a silence longer
+  // than request_timeout is kUnavailable "timeout". Blocks for as long as the stream lasts.
+  Status Stream(std::string_view path, const Query& query,
+                const std::vector<std::pair<std::string, std::string>>& headers,
+                const std::function<bool(std::string_view)>& on_data);
 
   // The problem the server answered to the most recent call, or nullopt if that call
   // succeeded or never got an answer (e.g. the server was unreachable).

@@ -183,6 +183,51 @@ TEST(HttpClient, UnreachableServerIsUnavailableWithUrl) {
   EXPECT_FALSE(client->last_problem().has_value());
 }
 
+TEST(HttpClient, StreamHandsOverTheBodyAndStopsWhenAsked) {
+  const std::string events(100000, 'e');
+  FakeServer server([&](const FakeRequest& r) {
+    return r.target.starts_with("/api/v1/stream") ? Answer(200, events, "text/event-stream") : Ok("{}");
+  });
+  auto client = MustCreate(Options(server.url(), "aiip_secret"));
+  std::string got;
+  Status streamed = client->Stream("/api/v1/stream", {{"kinds", "incident."}}, {{"Last-Event-ID", "41"}},
+                                   [&](std::string_view piece) {
+                                     got.append(piece);
+                                     return true;
+                                   });
+  ASSERT_TRUE(streamed.ok()) << streamed.ToString();
+  EXPECT_EQ(got, events);
+  auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "GET");
+  EXPECT_EQ(seen[0].target, "/api/v1/stream?kinds=incident.");
+  EXPECT_EQ(seen[0].authorization, "Bearer aiip_secret");
+
+  size_t pieces = 0;
+  streamed = client->Stream("/api/v1/stream", {}, {}, [&](std::string_view) { return ++pieces < 2; });
+  EXPECT_TRUE(streamed.ok()) << streamed.ToString();
+  EXPECT_EQ(pieces, 2u);  // stopped at the reader's word, long before the body's end
+  // The ordinary calls still work after a stream (it used a connection of its own).
+  auto after = client->Get("/api/v1/health");
+  EXPECT_TRUE(after.has_value()) << after.error().ToString();
+}
+
+TEST(HttpClient, StreamRefusedIsTheProblem) {
+  FakeServer server([](const FakeRequest&) {
+    return Answer(401, R"({"type":"urn:aiip:problem:unauthenticated","title":"Unauthorized","status":401})",
+                  "application/problem+json");
+  });
+  auto client = MustCreate(Options(server.url()));
+  Status streamed = client->Stream("/api/v1/stream", {}, {}, [](std::string_view) {
+    ADD_FAILURE() << "a refused stream has no events";
+    return true;
+  });
+  EXPECT_EQ(streamed.code(), Code::kUnauthenticated);
+  EXPECT_EQ(streamed.type(), "unauthenticated");
+  ASSERT_TRUE(client->last_problem().has_value());
+  EXPECT_EQ(client->last_problem()->http_status, 401);
+}
+
 TEST(HttpClient, SlowAnswerTimesOut) {
   FakeServer server([](const FakeRequest&) {
     FakeResponse r = Ok("{}");

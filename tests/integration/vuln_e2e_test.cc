@@ -402,6 +402,14 @@ TEST_P(VulnerabilityE2ETest, TheCommandLineDrivesInventoriesSubscriptionsWebhook
   ASSERT_TRUE(event.has_value()) << events.out;
   EXPECT_EQ(event->at("kind"), "vulnerability.alert");
   EXPECT_EQ(event->at("data").at("cause").at("type"), "inventory-registered");
+  // The same event through the stream, replayed from the start; --count ends the command.
+  CommandResult streamed =
+      aiip({"stream", "--last-event-id", "0", "--kinds", "vulnerability.", "--count", "1", "--json"});
+  ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+  EXPECT_EQ(streamed.out, events.out.substr(0, events.out.find('\n') + 1));
+  CommandResult table = aiip({"stream", "--last-event-id", "0", "--count", "1"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("vulnerability.alert  " + id), std::string::npos) << table.out;
 
   // A plain-http webhook is refused unless the node allows it (this one does), and a bad
   // severity names the field.
