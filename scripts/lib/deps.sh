@@ -10,7 +10,7 @@ AIIP_BUILD_PACKAGES=(
 )
 AIIP_TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 python3 openssl procps location python3-aiosmtpd)
 # The peers the benchmarks measure beside AIIP's engines (bench/).
-AIIP_BENCH_PACKAGES=(libmaxminddb-dev libmaxmind-db-writer-perl python3-pyasn libapt-pkg-dev librpm-dev python3-packaging)
+AIIP_BENCH_PACKAGES=(libmaxminddb-dev libmaxmind-db-writer-perl python3-pyasn libapt-pkg-dev librpm-dev python3-packaging python3-zmq)
 
 aiip_install_packages() {
   local missing=()

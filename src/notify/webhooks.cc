@@ -255,8 +255,14 @@ void WebhookDispatcher::Scan() {
       ++queued;
     }
     if (queued > 0) work_wake_.notify_all();
-    // A full batch means more may be due at once.
-    if (due.size() >= options_.batch) continue;
+    // A full read means more may be due at once: scan again as soon as the workers have taken
+    // most of the queue (each finished job wakes the scanner). The due rows still in flight are
+    // then few enough that the next read finds new ones, so this never spins.
+    if (due.size() >= options_.batch * 2 || queued >= options_.batch) {
+      scan_wake_.wait(lock, [&] { return stopping_ || queue_.size() <= options_.batch / 2; });
+      if (stopping_) return;
+      continue;
+    }
     scan_wake_.wait_for(lock, wait, [&] { return poked_ || stopping_; });
     if (stopping_) return;
     poked_ = false;
@@ -270,8 +276,9 @@ void WebhookDispatcher::Work() {
       std::unique_lock lock(mu_);
       work_wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (stopping_) return;
-      job = std::move(queue_.back());
-      queue_.pop_back();
+      // Oldest first: the scan queued them in the order they fell due.
+      job = std::move(queue_.front());
+      queue_.pop_front();
     }
     // The scan that queued this job may have read the delivery before the previous attempt
     // was recorded: attempt only what is still pending at the attempt count it was read at.

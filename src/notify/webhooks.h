@@ -14,6 +14,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -89,7 +90,8 @@ using WebhookPoster = std::function<Result<int>(
     const std::string& body)>;
 
 struct DispatcherOptions {
-  int workers = 4;
+  // Posts in parallel: a receiver's round trip (TLS handshake included) is mostly waiting.
+  int workers = 16;
   std::chrono::milliseconds first_backoff{1000};
   std::chrono::milliseconds max_backoff{std::chrono::hours(1)};
   std::chrono::milliseconds retry_window{std::chrono::hours(72)};
@@ -141,7 +143,7 @@ class WebhookDispatcher {
   std::condition_variable work_wake_;
   bool poked_ = false;
   bool stopping_ = false;
-  std::vector<Job> queue_;
+  std::deque<Job> queue_;
   std::set<std::pair<int64_t, std::string>> in_flight_;  // queued or being attempted
 
   std::thread scanner_;
