@@ -214,6 +214,49 @@ void AddOrgCommands(CLI::App& app, CommandTable& table) {
   delete_cmd->add_option("id", *delete_id, "Organisation id")->required();
   table.Add(delete_cmd, Keep(delete_id, DeleteOne([delete_id] { return PathOf("organisations", *delete_id); },
                                                   "organisation", *delete_id)));
+
+  // Client relations (TLP 2.0's "clients": a TLP:AMBER report reaches them too).
+  struct ClientOptions {
+    std::string provider, client;
+  };
+  auto clients = std::make_shared<ClientOptions>();
+  CLI::App* clients_cmd =
+      org->add_subcommand("clients", "The clients of an organisation (they read its AMBER reports)");
+  clients_cmd->add_option("id", clients->provider, "Provider organisation id")->required();
+  table.Add(clients_cmd, [clients](Session& session) -> Status {
+    AIIP_ASSIGN_OR_RETURN(
+        bj::value answer,
+        session.Call(Method::kGet, PathOf("organisations", clients->provider) + "/clients"));
+    if (!answer.is_object() || !answer.get_object().contains("items")) {
+      return InvalidResponse("the clients answer has no items");
+    }
+    session.ShowList(answer.get_object(), {{"CLIENT", "client"}, {"SINCE", "created_at"}});
+    return Status::Ok();
+  });
+  auto client_add = std::make_shared<ClientOptions>();
+  CLI::App* client_add_cmd = org->add_subcommand(
+      "client-add", "Record that CLIENT receives cybersecurity services from ID (administrators)");
+  client_add_cmd->add_option("id", client_add->provider, "Provider organisation id")->required();
+  client_add_cmd->add_option("client", client_add->client, "Client organisation id")->required();
+  table.Add(client_add_cmd, [client_add](Session& session) -> Status {
+    AIIP_ASSIGN_OR_RETURN(
+        bj::value answer,
+        session.Call(Method::kPost, PathOf("organisations", client_add->provider) + "/clients", {},
+                     bj::object{{"client", client_add->client}}));
+    return session.ShowObject(answer);
+  });
+  auto client_remove = std::make_shared<ClientOptions>();
+  CLI::App* client_remove_cmd =
+      org->add_subcommand("client-remove", "End a client relation (administrators)");
+  client_remove_cmd->add_option("id", client_remove->provider, "Provider organisation id")->required();
+  client_remove_cmd->add_option("client", client_remove->client, "Client organisation id")->required();
+  table.Add(client_remove_cmd,
+            Keep(client_remove, DeleteOne(
+                                    [client_remove] {
+                                      return PathOf("organisations", client_remove->provider) + "/clients/" +
+                                             PathSegment(client_remove->client);
+                                    },
+                                    "client relation", client_remove->client)));
 }
 
 // The fields of a contact shared by `contact add` and `contact update`.

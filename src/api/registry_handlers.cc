@@ -121,6 +121,27 @@ void RegisterRegistryRoutes(http::Router& router, ApiContext& ctx) {
                      return response;
                    });
 
+  AddAuthenticated(router, reg, "GET", "/api/v1/organisations/{id}/clients", "clients.list", managers,
+                   [&reg](Request& request, const Actor& actor) -> Result<Response> {
+                     AIIP_ASSIGN_OR_RETURN(auto clients, reg.ListClients(actor, request.PathParam("id")));
+                     return ListResponse(ToJsonArray(clients), std::nullopt);
+                   });
+  AddAuthenticated(router, reg, "POST", "/api/v1/organisations/{id}/clients", "clients.create", admin,
+                   [&reg](Request& request, const Actor& actor) -> Result<Response> {
+                     AIIP_ASSIGN_OR_RETURN(auto body, ParseJsonBody(request));
+                     AIIP_ASSIGN_OR_RETURN(auto relation,
+                                           reg.AddClient(actor, request.PathParam("id"), body));
+                     return JsonResponse(201, registry::ToJson(relation));
+                   });
+  AddAuthenticated(
+      router, reg, "DELETE", "/api/v1/organisations/{id}/clients/{client}", "clients.delete", admin,
+      [&reg](Request& request, const Actor& actor) -> Result<Response> {
+        AIIP_RETURN_IF_ERROR(reg.RemoveClient(actor, request.PathParam("id"), request.PathParam("client")));
+        Response response;
+        response.status = 204;
+        return response;
+      });
+
   AddAuthenticated(router, reg, "GET", "/api/v1/members", "members.list", any,
                    [&reg](Request& request, const Actor& actor) -> Result<Response> {
                      AIIP_ASSIGN_OR_RETURN(auto organisation, QueryParam(request, "organisation", 64));

@@ -110,6 +110,9 @@ Result<access::MapDirectory> DirectoryIn(store::Tx& tx) {
   AIIP_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query("SELECT sharing_group, organisation FROM sharing_group_members"));
   for (const store::Row& row : rows) directory.AddToGroup(row.Text(0), row.Text(1));
+  // TLP:AMBER reaches the clients of the owner and of the recipient organisations.
+  AIIP_ASSIGN_OR_RETURN(store::Rows clients, tx.Query("SELECT provider, client FROM organisation_clients"));
+  for (const store::Row& row : clients) directory.AddClient(row.Text(0), row.Text(1));
   return directory;
 }
 

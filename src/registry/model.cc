@@ -33,6 +33,10 @@ boost::json::object ToJson(const Organisation& o) {
           {"version", o.version}};
 }
 
+boost::json::object ToJson(const ClientRelation& r) {
+  return {{"provider", r.provider}, {"client", r.client}, {"created_at", r.created_at}};
+}
+
 boost::json::object ToJson(const Contact& c) {
   return {{"id", c.id},
           {"organisation", c.organisation},

@@ -37,6 +37,13 @@ struct Contact {
   int64_t version = 1;
 };
 
+// `client` receives cybersecurity services from `provider` (TLP 2.0's "clients").
+struct ClientRelation {
+  std::string provider;
+  std::string client;
+  std::string created_at;
+};
+
 struct Member {
   std::string id;  // "mbr_…"
   std::string organisation;
@@ -60,6 +67,7 @@ struct Token {
 boost::json::object ToJson(const StateRecord& state);
 boost::json::object ToJson(const Organisation& organisation);
 boost::json::object ToJson(const Contact& contact);
+boost::json::object ToJson(const ClientRelation& relation);
 boost::json::object ToJson(const Member& member);
 boost::json::object ToJson(const Token& token);
 

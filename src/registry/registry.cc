@@ -409,8 +409,73 @@ Status Registry::DeleteOrganisation(const Actor& actor, std::string_view id) {
     AIIP_ASSIGN_OR_RETURN(auto contact,
                           QueryOne(tx, "SELECT id FROM contacts WHERE organisation = ? LIMIT 1", {org.id}));
     if (contact) return Conflict("organisation " + org.id + " still has contacts; remove them first");
+    AIIP_RETURN_IF_ERROR(
+        tx.Exec("DELETE FROM organisation_clients WHERE provider = ? OR client = ?", {org.id, org.id}));
     AIIP_RETURN_IF_ERROR(tx.Exec("DELETE FROM organisations WHERE id = ?", {org.id}));
     return Audit(tx, actor, "organisation.delete", org.id, ToJson(org));
+  });
+}
+
+// ---- Client relations ----
+
+Result<ClientRelation> Registry::AddClient(const Actor& actor, std::string_view provider,
+                                           const bj::object& body) {
+  if (!actor.HasRole("admin"))
+    return Err(PermissionDenied("only an administrator may record client relations"));
+  json::ObjectReader reader(body);
+  ClientRelation r;
+  r.provider = std::string(provider);
+  r.client = reader.RequiredString("client", 64);
+  AIIP_RETURN_IF_ERROR(reader.Finish());
+  if (r.client == r.provider) {
+    return Err(InvalidArgument("invalid-value", "an organisation is not its own client", "/client"));
+  }
+  r.created_at = Now();
+  return WriteValue<ClientRelation>(store_, [&](Tx& tx) -> Result<ClientRelation> {
+    AIIP_RETURN_IF_ERROR(StatusOf(LoadOrganisation(tx, r.provider)));
+    if (Result<Organisation> client = LoadOrganisation(tx, r.client); !client) {
+      if (client.error().code() != Code::kNotFound) return Err(client.error());
+      return Err(Status(Code::kNotFound, "not-found", "no organisation " + r.client, "/client"));
+    }
+    AIIP_ASSIGN_OR_RETURN(
+        auto existing,
+        QueryOne(tx, "SELECT created_at FROM organisation_clients WHERE provider = ? AND client = ?",
+                 {r.provider, r.client}));
+    if (existing) return Err(Conflict(r.client + " is already a client of " + r.provider, "/client"));
+    AIIP_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO organisation_clients (provider, client, created_at) VALUES (?, ?, ?)",
+                {r.provider, r.client, r.created_at}));
+    AIIP_RETURN_IF_ERROR(Audit(tx, actor, "client.add", r.provider, ToJson(r)));
+    return r;
+  });
+}
+
+Result<std::vector<ClientRelation>> Registry::ListClients(const Actor& actor, std::string_view provider) {
+  AIIP_RETURN_IF_ERROR(CheckManages(actor, provider));
+  return ReadValue<std::vector<ClientRelation>>(store_, [&](Tx& tx) -> Result<std::vector<ClientRelation>> {
+    AIIP_RETURN_IF_ERROR(StatusOf(LoadOrganisation(tx, provider)));
+    AIIP_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT provider, client, created_at FROM organisation_clients "
+                                              "WHERE provider = ? ORDER BY created_at, client",
+                                              {std::string(provider)}));
+    std::vector<ClientRelation> out;
+    for (const auto& row : rows) out.push_back(ClientRelation{row.Text(0), row.Text(1), row.Text(2)});
+    return out;
+  });
+}
+
+Status Registry::RemoveClient(const Actor& actor, std::string_view provider, std::string_view client) {
+  if (!actor.HasRole("admin")) return PermissionDenied("only an administrator may remove client relations");
+  const ClientRelation key{std::string(provider), std::string(client), {}};
+  return store_.Write([&](Tx& tx) -> Status {
+    AIIP_ASSIGN_OR_RETURN(
+        auto existing,
+        QueryOne(tx, "SELECT created_at FROM organisation_clients WHERE provider = ? AND client = ?",
+                 {key.provider, key.client}));
+    if (!existing) return NotFound(key.client + " is not a client of " + key.provider);
+    AIIP_RETURN_IF_ERROR(tx.Exec("DELETE FROM organisation_clients WHERE provider = ? AND client = ?",
+                                 {key.provider, key.client}));
+    return Audit(tx, actor, "client.remove", key.provider,
+                 ToJson(ClientRelation{key.provider, key.client, existing->Text(0)}));
   });
 }
 

@@ -99,7 +99,7 @@ class Registry {
   // Body: {name?, version?}. A stale `version` → kConflict.
   Result<Organisation> UpdateOrganisation(const Actor& actor, std::string_view id,
                                           const boost::json::object& body);
-  // Refused with kConflict while members or contacts remain.
+  // Refused with kConflict while members or contacts remain; its client relations go with it.
   Status DeleteOrganisation(const Actor& actor, std::string_view id);
 
   Result<Contact> CreateContact(const Actor& actor, std::string_view organisation,
@@ -107,6 +107,18 @@ class Registry {
   Result<std::vector<Contact>> ListContacts(std::string_view organisation);
   Result<Contact> UpdateContact(const Actor& actor, std::string_view id, const boost::json::object& body);
   Status DeleteContact(const Actor& actor, std::string_view id);
+
+  // Client relations (TLP 2.0: a TLP:AMBER report also reaches the clients of its owner and
+  // recipient organisations). Body: {"client": organisation id}. Administrators only: the
+  // Agency verifies a relation before it widens who reads AMBER reports. Errors: NotFound
+  // for either organisation, InvalidArgument("/client") for the provider itself, Conflict
+  // if already recorded.
+  Result<ClientRelation> AddClient(const Actor& actor, std::string_view provider,
+                                   const boost::json::object& body);
+  // The provider's clients, oldest first; its own managers and administrators only.
+  Result<std::vector<ClientRelation>> ListClients(const Actor& actor, std::string_view provider);
+  // NotFound if the relation is not recorded.
+  Status RemoveClient(const Actor& actor, std::string_view provider, std::string_view client);
 
   Result<Member> CreateMember(const Actor& actor, const boost::json::object& body);
   Result<Member> GetMember(const Actor& actor, std::string_view id);

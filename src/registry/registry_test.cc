@@ -191,6 +191,47 @@ TEST_P(RegistryTest, OrgAdminsManageOnlyTheirOwnOrganisation) {
   EXPECT_EQ(registry_->GetMember(actor, outsider.id).error().code(), Code::kNotFound);
 }
 
+TEST_P(RegistryTest, OnlyAdministratorsRecordClientRelations) {
+  auto provider = registry_->CreateOrganisation(admin_, Obj(R"({"name":"MSSP","kind":"company","state":"DE"})")).value();
+  auto client = registry_->CreateOrganisation(admin_, Obj(R"({"name":"Clinic","kind":"company","state":"DE"})")).value();
+  auto boss = registry_->CreateMember(admin_, Obj(R"({"organisation":")" + provider.id + R"(","name":"boss","roles":["org-admin"]})")).value();
+  Actor org_admin = registry_->Authenticate(registry_->CreateToken(admin_, Obj(R"({"member":")" + boss.id + R"("})"))->secret).value();
+  const std::string body = R"({"client":")" + client.id + R"("})";
+
+  // The provider's own manager may not widen its AMBER audience by itself.
+  EXPECT_EQ(registry_->AddClient(org_admin, provider.id, Obj(body)).error().code(), Code::kPermissionDenied);
+  const size_t audited = events_.size();
+  auto added = registry_->AddClient(admin_, provider.id, Obj(body));
+  ASSERT_TRUE(added.has_value()) << added.error().ToString();
+  EXPECT_EQ(added->client, client.id);
+  ASSERT_EQ(events_.size(), audited + 1);
+  EXPECT_EQ(events_.back().action, "client.add");
+  EXPECT_EQ(registry_->AddClient(admin_, provider.id, Obj(body)).error().code(), Code::kConflict);
+  EXPECT_EQ(registry_->AddClient(admin_, provider.id, Obj(R"({"client":")" + provider.id + R"("})")).error().field(), "/client");
+  auto unknown = registry_->AddClient(admin_, provider.id, Obj(R"({"client":"org_nobody"})"));
+  EXPECT_EQ(unknown.error().code(), Code::kNotFound);
+  EXPECT_EQ(unknown.error().field(), "/client");
+  EXPECT_EQ(registry_->AddClient(admin_, "org_nobody", Obj(body)).error().code(), Code::kNotFound);
+  EXPECT_EQ(registry_->AddClient(admin_, provider.id, Obj(R"({"client":1})")).error().field(), "/client");
+
+  auto listed = registry_->ListClients(org_admin, provider.id);
+  ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).client, client.id);
+  EXPECT_EQ(registry_->ListClients(org_admin, client.id).error().code(), Code::kPermissionDenied);
+
+  EXPECT_EQ(registry_->RemoveClient(org_admin, provider.id, client.id).code(), Code::kPermissionDenied);
+  EXPECT_TRUE(registry_->RemoveClient(admin_, provider.id, client.id).ok());
+  EXPECT_EQ(events_.back().action, "client.remove");
+  EXPECT_EQ(registry_->RemoveClient(admin_, provider.id, client.id).code(), Code::kNotFound);
+  EXPECT_TRUE(registry_->ListClients(admin_, provider.id)->empty());
+
+  // Deleting an organisation takes its relations with it.
+  ASSERT_TRUE(registry_->AddClient(admin_, provider.id, Obj(body)).has_value());
+  EXPECT_TRUE(registry_->DeleteOrganisation(admin_, client.id).ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM organisation_clients"), 0);
+}
+
 TEST_P(RegistryTest, BootstrapCreatesOneAdministratorAndAPrivateTokenFile) {
   auto dir = std::filesystem::temp_directory_path() / ("aiip-reg-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -737,6 +737,69 @@ TEST_P(IncidentE2ETest, TheCommandLineSubmitsReadsCorrelatesGroupsSubscribesAndS
   EXPECT_NE(events.out.find(id), std::string::npos) << events.out;
 }
 
+// TLP:AMBER "may be shared ... within their organization and its clients": the clients the
+// Agency has recorded for the owner or for a recipient organisation read the report, for as
+// long as the relation lasts; TLP:AMBER+STRICT never reaches them.
+TEST_P(IncidentE2ETest, AmberReachesTheClientsOfItsRecipientsWhileTheRelationLasts) {
+  StartNode();
+  ASSERT_FALSE(HasFatalFailure());
+  Party owner =
+      AddParty("Grid Operator PL", "company", "PL", "Grid analyst", bj::array{"analyst", "org-admin"});
+  Party mssp = AddParty("Managed SOC CZ", "company", "CZ", "SOC analyst", bj::array{"analyst", "org-admin"});
+  Party clinic = AddParty("Clinic SK", "company", "SK", "Clinic IT", bj::array{"analyst"});
+  Party stranger = AddParty("Retailer HU", "company", "HU", "Retail IT", bj::array{"analyst"});
+  ASSERT_FALSE(HasFailure());
+
+  const std::string relation = "/api/v1/organisations/" + mssp.organisation + "/clients";
+  // Only the Agency records the relation; the provider itself may not.
+  RawResponse refused =
+      Send(mssp.token, "POST", relation, bj::serialize(bj::object{{"client", clinic.organisation}}));
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  auto recorded = admin_->Post(relation, {}, bj::object{{"client", clinic.organisation}});
+  ASSERT_TRUE(recorded.has_value()) << recorded.error().ToString();
+  auto aiip = [&](const std::string& token, std::vector<std::string> args) {
+    args.insert(args.begin(), {BinaryPath("aiip").string(), "--server", node_->url()});
+    return RunCommand(args, {{"AIIP_TOKEN", token}});
+  };
+  CommandResult clients = aiip(mssp.token, {"org", "clients", mssp.organisation});
+  EXPECT_EQ(clients.exit_code, 0) << clients.err;
+  EXPECT_NE(clients.out.find(clinic.organisation), std::string::npos) << clients.out;
+
+  auto report = [&](const std::string& tlp) {
+    return bj::object{{"title", "Substation scan " + tlp},
+                      {"tlp", tlp},
+                      {"recipients", bj::array{mssp.organisation}},
+                      {"sector", "energy"},
+                      {"attack_type", "information-gathering:scanner"},
+                      {"start", "2026-11-20T02:00:00Z"},
+                      {"end", "2026-11-20T03:00:00Z"},
+                      {"indicators", bj::array{bj::object{{"type", "ipv4"}, {"value", "45.155.205.233"}}}},
+                      {"narrative", "Scan of the SCADA gateways from 45.155.205.233."}};
+  };
+  const std::string amber = Submit(owner, report("AMBER"));
+  const std::string strict = Submit(owner, report("AMBER+STRICT"));
+  ASSERT_FALSE(amber.empty() || strict.empty());
+
+  auto status = [&](const Party& p, const std::string& id) {
+    return Send(p.token, "GET", "/api/v1/incidents/" + id).status;
+  };
+  EXPECT_EQ(status(mssp, amber), 200);
+  EXPECT_EQ(status(clinic, amber), 200);  // a client of the recipient organisation
+  EXPECT_EQ(status(stranger, amber), 404);
+  EXPECT_EQ(status(mssp, strict), 200);
+  EXPECT_EQ(status(clinic, strict), 404);  // AMBER+STRICT: the organisation only
+  EXPECT_TRUE(Listed(clinic).contains(amber));
+  EXPECT_FALSE(Listed(clinic).contains(strict));
+
+  // The relation ends: so does the client's access, at once.
+  CommandResult removed =
+      aiip(admin_token_, {"org", "client-remove", mssp.organisation, clinic.organisation});
+  EXPECT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_EQ(status(clinic, amber), 404);
+  EXPECT_FALSE(Listed(clinic).contains(amber));
+  EXPECT_EQ(Send(admin_token_, "DELETE", relation + "/" + clinic.organisation).status, 404);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IncidentE2ETest, ::testing::ValuesIn(IntegrationBackends()),
                          [](const auto& param_info) { return BackendName(param_info.param); });
 
