@@ -1,6 +1,6 @@
 // aiip attack | mitigation | operator: the response network of a node — attack cases opened
-// from an address list or a packet capture, the mitigation inbox with acknowledgements and
-// DOTS status, operators' ASNs (doc/cli.md, doc/response.md).
+// from an address list or a packet capture, and withdrawn by the victim; the mitigation inbox
+// with acknowledgements and DOTS status; operators' ASNs (doc/cli.md, doc/response.md).
 
 #include <fstream>
 #include <sstream>
@@ -30,6 +30,8 @@ const std::vector<Column> kInboxColumns = {
 const std::vector<Column> kCaseColumns = {
     {"ID", "id"},           {"TARGET", "target"},     {"ATTACK TIME", "attack_time"},
     {"SOURCES", "sources"}, {"REQUESTS", "requests"}, {"ACKNOWLEDGED", "acknowledged"}};
+const std::vector<Column> kWithdrawnColumns = {
+    {"REQUEST", "id"}, {"RESPONDER", "responder"}, {"STATE", "state"}, {"STATUS", "status_name"}};
 const std::vector<Column> kAsnColumns = {{"ASN", "asn"},
                                          {"ORGANISATION", "organisation"},
                                          {"VERIFIED", "verified"},
@@ -198,6 +200,36 @@ void AddAttackCommands(CLI::App& app, CommandTable& table) {
                          [efficacy] {
                            return bj::value(bj::object{{"attack-status", efficacy->status}});
                          })));
+
+  struct WithdrawOptions {
+    std::string id;
+    std::vector<std::string> requests;
+    std::optional<std::string> note;
+  };
+  auto withdraw = std::make_shared<WithdrawOptions>();
+  CLI::App* withdraw_cmd = attack->add_subcommand(
+      "withdraw", "Withdraw the whole case, or only the requests named (DOTS status 5 to the operators)");
+  withdraw_cmd->add_option("id", withdraw->id, "Case id")->required();
+  AddRepeatable(withdraw_cmd, "--request", withdraw->requests, "Withdraw only this request (repeatable)");
+  AddOptional(withdraw_cmd, "--note", withdraw->note, "A note for the responders");
+  table.Add(withdraw_cmd, [withdraw](Session& session) -> Status {
+    bj::object body;
+    if (!withdraw->requests.empty()) body["mitigations"] = ToArray(withdraw->requests);
+    if (withdraw->note) body["note"] = *withdraw->note;
+    AIIP_ASSIGN_OR_RETURN(
+        bj::value answer,
+        session.Call(Method::kPost, PathOf("attacks", withdraw->id) + "/withdraw", {}, body));
+    if (session.json()) return session.ShowObject(answer);
+    if (!answer.is_object() || !answer.get_object().contains("mitigations"))
+      return InvalidResponse("the withdrawal answer has no 'mitigations'");
+    const bj::object& result = answer.get_object();
+    session.out() << "case " << result.at("case").as_string() << ": " << result.at("status").as_string()
+                  << ", " << result.at("mitigations").as_array().size() << " request(s) withdrawn\n";
+    session.ShowList(
+        bj::object{{"items", NamesOnly(result.at("mitigations"), {"responder"})}, {"next_cursor", nullptr}},
+        kWithdrawnColumns);
+    return Status::Ok();
+  });
 }
 
 void AddMitigationCommands(CLI::App& app, CommandTable& table) {

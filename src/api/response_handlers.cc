@@ -1,6 +1,6 @@
 // Routes of the response network: operators' ASNs and their verification, abuse-contact
 // imports, attack cases with their sources, mitigation requests (inbox, acknowledgement,
-// DOTS status), efficacy feedback, and online attribution (doc/response.md).
+// DOTS status), efficacy feedback, withdrawal, and online attribution (doc/response.md).
 #include <boost/json.hpp>
 
 #include "api/handlers.h"
@@ -142,6 +142,17 @@ void RegisterResponseRoutes(http::Router& router, ApiContext& ctx) {
                      AIIP_ASSIGN_OR_RETURN(auto body, ParseJsonBody(request));
                      AIIP_ASSIGN_OR_RETURN(auto result,
                                            service.ReportEfficacy(actor, request.PathParam("id"), body));
+                     return JsonResponse(200, result);
+                   });
+
+  AddAuthenticated(router, reg, "POST", "/api/v1/attacks/{id}/withdraw", "attacks.withdraw", victims,
+                   [&service](Request& request, const Actor& actor) -> Result<Response> {
+                     bj::object body;
+                     if (!request.body.empty()) {
+                       AIIP_ASSIGN_OR_RETURN(body, ParseJsonBody(request));
+                     }
+                     AIIP_ASSIGN_OR_RETURN(auto result,
+                                           service.Withdraw(actor, request.PathParam("id"), body));
                      return JsonResponse(200, result);
                    });
 

@@ -9,7 +9,10 @@
 // to escalate along their contact chains (ack target 2 s), one then reports DOTS status with
 // drop counters, the victim rates the efficacy, more sources arrive as a text list, and the
 // per-operator and per-country tables and the audit log say so. The command line drives the
-// same node. A node without a location database answers attribution with a problem.
+// same node. A second flow lets a request's lifetime run out (DOTS status 6, over the stream
+// to operator and victim, escalation stopped) and has the victim withdraw one request, then
+// the whole case, from the command line (status 5, over the stream and a signed webhook to
+// the operator). A node without a location database answers attribution with a problem.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -25,6 +28,8 @@
 #include <thread>
 
 #include "common/json.h"
+#include "http/server.h"
+#include "notify/webhooks.h"
 #include "response/attribution/libloc_loader.h"
 #include "tests/integration/harness.h"
 
@@ -86,6 +91,46 @@ class EventStreamReader {
   std::thread reader_;
   std::mutex mu_;
   std::string received_;
+};
+
+// A webhook receiver that accepts every delivery and keeps it.
+class WebhookReceiver {
+ public:
+  WebhookReceiver() {
+    http::ServerOptions options;
+    options.threads = 1;
+    server_ = std::make_unique<http::Server>(options, [this](http::Request& request) {
+      std::lock_guard lock(mu_);
+      received_.push_back(request);
+      http::Response response;
+      response.content_type = "text/plain";
+      response.body = "ok";
+      return response;
+    });
+    EXPECT_TRUE(server_->Start().ok());
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(server_->BoundPort()) + "/hooks/aiip";
+  }
+  // The first delivery of `kind`, waiting up to `timeout` for it.
+  std::optional<http::Request> WaitFor(const std::string& kind, std::chrono::milliseconds timeout = 20s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(mu_);
+        for (const http::Request& r : received_) {
+          if (r.Header("x-aiip-event") == kind) return r;
+        }
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<http::Request> received_;
+  std::unique_ptr<http::Server> server_;
 };
 
 // Addresses inside real networks of one AS in one country, as the location database says.
@@ -503,6 +548,134 @@ TEST_P(ResponseE2ETest, ACaptureBecomesOneRequestPerOperatorAcknowledgedOrEscala
   ASSERT_TRUE(attributed.has_value()) << attributed.error().ToString();
   EXPECT_EQ(attributed->at("results").at(0).at("asn").as_int64(), 3320);
   EXPECT_EQ(attributed->at("results").at(0).at("country"), "DE");
+}
+
+TEST_P(ResponseE2ETest, ALifetimeRunsOutAndTheVictimWithdrawsTheRest) {
+  const std::string duty = Organisation("AIIP Duty Desk", "agency", std::nullopt);
+  const std::string telekom = Organisation("Telekom NOC E2E", "operator", "DE");
+  const std::string victim = Organisation("Victim Hosting E2E", "company", "FR");
+  Contact(telekom, "Telekom NOC desk", 1);
+  Contact(telekom, "Telekom NOC manager", 2);
+  const std::string telekom_token = Token(telekom, "noc");
+  const std::string telekom_admin = Token(telekom, "org-admin");
+  const std::string victim_token = Token(victim, "analyst");
+  ASSERT_FALSE(HasFailure());
+  auto claim = node_->Client(telekom_token)
+                   ->Post("/api/v1/operators/" + telekom + "/asns", {}, bj::object{{"asn", 3320}});
+  ASSERT_TRUE(claim.has_value()) << claim.error().ToString();
+  ASSERT_TRUE(
+      admin_->Post("/api/v1/asns/AS3320/verify", {}, bj::object{{"organisation", telekom}}).has_value());
+  const char* secret = "response-e2e-webhook-secret-0123";
+  WebhookReceiver receiver;
+  auto hook = node_->Client(telekom_admin)
+                  ->Post("/api/v1/webhooks", {},
+                         bj::object{{"url", receiver.url()},
+                                    {"kinds", bj::array{"mitigation.withdrawn", "mitigation.expired"}},
+                                    {"secret", secret}});
+  ASSERT_TRUE(hook.has_value()) << hook.error().ToString();
+
+  RealSources dt = PickSources(*table_, 3320, "DE", 4, 0);
+  RealSources brazil = PickSources(*table_, 8167, "BR", 2, 0);
+  ASSERT_EQ(dt.v4.size(), 4u);
+  ASSERT_EQ(brazil.v4.size(), 2u);
+  bj::array sources;
+  for (const auto* list : {&dt.v4, &brazil.v4}) {
+    for (const std::string& a : *list) sources.emplace_back(a);
+  }
+  EventStreamReader telekom_stream(node_->url(), telekom_token);
+  EventStreamReader victim_stream(node_->url(), victim_token);
+  ASSERT_TRUE(telekom_stream.WaitFor("retry: 3000"));
+  ASSERT_TRUE(victim_stream.WaitFor("retry: 3000"));
+  auto open = [&](int64_t lifetime) {
+    auto opened = node_->Client(victim_token)
+                      ->Post("/api/v1/attacks", {},
+                             bj::object{{"target", "198.51.100.10/32"},
+                                        {"protocol", "udp"},
+                                        {"from", "2024-03-01T12:00:00Z"},
+                                        {"to", "2024-03-01T12:05:00Z"},
+                                        {"lifetime", lifetime},
+                                        {"sources", sources}});
+    EXPECT_TRUE(opened.has_value()) << opened.error().ToString();
+    std::map<std::string, std::string> requests;
+    if (!opened) return std::make_pair(std::string(), requests);
+    for (const bj::value& r : opened->at("responders").as_array()) {
+      requests[std::string(r.at("responder").at("id").as_string())] = std::string(r.at("id").as_string());
+    }
+    return std::make_pair(std::string(opened->at("id").as_string()), requests);
+  };
+
+  // A lifetime of 3 s (the ack target is 2 s): the timer ends both requests with status 6;
+  // the operator and the victim hear of it, and the third rung is never called.
+  auto [short_case, short_requests] = open(3);
+  ASSERT_EQ(short_requests.size(), 2u);
+  const std::string short_telekom = short_requests[telekom];
+  EXPECT_TRUE(telekom_stream.WaitFor("event: mitigation.expired\n")) << telekom_stream.Received();
+  EXPECT_TRUE(victim_stream.WaitFor("event: mitigation.expired\n")) << victim_stream.Received();
+  bj::object expired = Mitigation(telekom_token, short_telekom);
+  EXPECT_EQ(expired.at("state"), "terminated") << bj::serialize(expired);
+  EXPECT_EQ(expired.at("status").as_int64(), 6);
+  EXPECT_EQ(expired.at("history").as_array().back().at("kind"), "expire");
+  auto on_hook = receiver.WaitFor("mitigation.expired");
+  ASSERT_TRUE(on_hook.has_value());
+  auto late_ack =
+      node_->Client(telekom_token)->Post("/api/v1/mitigations/" + short_telekom + "/ack", {}, bj::object{});
+  ASSERT_FALSE(late_ack.has_value());
+  EXPECT_EQ(late_ack.error().code(), Code::kConflict);
+  std::this_thread::sleep_for(2500ms);  // past the third rung's time (4 s after sending)
+  EXPECT_LE(Mitigation(telekom_token, short_telekom).at("escalated").as_int64(), 1);
+
+  // A case for two hours, withdrawn from the command line: first Telekom's request, then
+  // the whole case.
+  auto [long_case, long_requests] = open(7200);
+  ASSERT_EQ(long_requests.size(), 2u);
+  auto aiip = [&](const std::string& token, std::vector<std::string> args) {
+    args.insert(args.begin(), {BinaryPath("aiip").string(), "--server", node_->url()});
+    return RunCommand(args, {{"AIIP_TOKEN", token}});
+  };
+  CommandResult refused = aiip(telekom_token, {"attack", "withdraw", long_case});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out;
+  CommandResult one = aiip(victim_token, {"attack", "withdraw", long_case, "--request",
+                                          long_requests[telekom], "--note", "traffic has stopped"});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.out.find("1 request(s) withdrawn"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("dots-client-withdrawn-mitigation"), std::string::npos) << one.out;
+  EXPECT_TRUE(telekom_stream.WaitFor("event: mitigation.withdrawn\n")) << telekom_stream.Received();
+  auto delivery = receiver.WaitFor("mitigation.withdrawn");
+  ASSERT_TRUE(delivery.has_value());
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  EXPECT_TRUE(notify::VerifyDeliverySignature(secret, *delivery->Header("x-aiip-signature"), delivery->body,
+                                              now, 300s));
+  auto withdrawn_event = json::ParseObject(delivery->body);
+  ASSERT_TRUE(withdrawn_event.has_value());
+  EXPECT_EQ(withdrawn_event->at("subject"), bj::value(long_requests[telekom]));
+  EXPECT_EQ(withdrawn_event->at("data").at("mitigation").at("status").as_int64(), 5);
+  EXPECT_EQ(withdrawn_event->at("data").at("note"), "traffic has stopped");
+  // The operator confirms with status 6 once its filters are gone.
+  auto confirmed =
+      node_->Client(telekom_token)
+          ->Post("/api/v1/mitigations/" + long_requests[telekom] + "/status", {}, bj::object{{"status", 6}});
+  ASSERT_TRUE(confirmed.has_value()) << confirmed.error().ToString();
+  EXPECT_EQ(confirmed->at("state"), "terminated");
+
+  CommandResult whole = aiip(victim_token, {"attack", "withdraw", long_case, "--json"});
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  auto whole_json = json::ParseObject(whole.out);
+  ASSERT_TRUE(whole_json.has_value()) << whole.out;
+  EXPECT_EQ(whole_json->at("status"), "withdrawn");
+  ASSERT_EQ(whole_json->at("mitigations").as_array().size(), 1u);
+  EXPECT_EQ(whole_json->at("mitigations").at(0).at("responder").at("id"), bj::value(duty));
+  RawResponse no_more =
+      SendRaw(node_->url(), "POST", "/api/v1/attacks/" + long_case + "/sources",
+              {{"Authorization", "Bearer " + victim_token}, {"Content-Type", "text/plain"}}, dt.v4[0] + "\n");
+  EXPECT_EQ(no_more.status, 409) << no_more.body;
+  RawResponse again = SendRaw(node_->url(), "POST", "/api/v1/attacks/" + long_case + "/withdraw",
+                              {{"Authorization", "Bearer " + victim_token}}, "");
+  EXPECT_EQ(again.status, 409) << again.body;
+  auto shown = node_->Client(victim_token)->Get("/api/v1/attacks/" + long_case);
+  ASSERT_TRUE(shown.has_value());
+  EXPECT_EQ(shown->at("status"), "withdrawn");
 }
 
 TEST_P(ResponseE2ETest, ANodeWithoutALocationDatabaseRefusesAttributionClearly) {
