@@ -71,6 +71,7 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddLegalCommands(app, table);
   AddLegalNetworkCommands(app, table);
   AddClearinghouseCommands(app, table);
+  AddMailCommands(app, table);
   AddIncidentCommands(app, table);
   AddResponseCommands(app, table);
 

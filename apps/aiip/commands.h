@@ -55,6 +55,8 @@ void AddLegalNetworkCommands(CLI::App& app, CommandTable& table);
 void AddVulnNodeCommands(CLI::App& app, CommandTable& table);
 // aiip inventory | subscription | webhook | events | stream ... (clearinghouse_commands.cc)
 void AddClearinghouseCommands(CLI::App& app, CommandTable& table);
+// aiip mailbox add | list | deliveries | delete (mail_commands.cc)
+void AddMailCommands(CLI::App& app, CommandTable& table);
 // aiip incident | group ... (incident_commands.cc)
 void AddIncidentCommands(CLI::App& app, CommandTable& table);
 // aiip attack | mitigation | operator ... (response_commands.cc)

@@ -52,6 +52,7 @@ void RegisterRoutes(http::Router& router, ApiContext& context) {
   RegisterRegistryRoutes(router, context);
   RegisterAuditRoutes(router, context);
   RegisterNotifyRoutes(router, context);
+  RegisterMailRoutes(router, context);
   RegisterVulnerabilityRoutes(router, context);
   RegisterLegalRoutes(router, context);
   RegisterIncidentRoutes(router, context);

@@ -52,6 +52,7 @@ struct ApiContext {
   legalnet::LegalNetworkService* legalnet = nullptr;  // the legal cooperation network
   incidentsnet::IncidentService* incidents = nullptr;  // the incident clearinghouse
   taxii::TaxiiService* taxii = nullptr;                // the TAXII 2.1 server under /taxii2/ (doc/taxii.md)
+  bool mail_enabled = false;  // an SMTP relay is configured (mail recipients' deliveries go out)
 };
 
 // Registers every route on `router`. `context` must outlive the router.

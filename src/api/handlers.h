@@ -13,4 +13,5 @@ void RegisterIncidentRoutes(http::Router& router, ApiContext& context);
 void RegisterResponseRoutes(http::Router& router, ApiContext& context);
 void RegisterLegalRoutes(http::Router& router, ApiContext& context);
 void RegisterTaxiiRoutes(http::Router& router, ApiContext& context);
+void RegisterMailRoutes(http::Router& router, ApiContext& context);
 }  // namespace aiip::api

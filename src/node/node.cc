@@ -23,6 +23,9 @@
 #include "legal/loader.h"
 #include "legalnet/service.h"
 #include "notify/event_log.h"
+#include "notify/mail.h"
+#include "notify/mail_message.h"
+#include "notify/mail_smtp.h"
 #include "notify/stream_hub.h"
 #include "notify/webhooks.h"
 #include "registry/registry.h"
@@ -47,6 +50,7 @@ struct Node::Parts {
   std::unique_ptr<notify::EventLog> events;
   std::unique_ptr<notify::StreamHub> hub;
   std::unique_ptr<notify::WebhookDispatcher> dispatcher;
+  std::unique_ptr<notify::MailDispatcher> mailer;  // null without an SMTP relay
   std::unique_ptr<vulnerabilities::VulnerabilityService> vulnerabilities;
   std::unique_ptr<incidentsnet::IncidentService> incidents;
   std::unique_ptr<responsenet::ResponseService> response;
@@ -74,6 +78,34 @@ Result<int> PostWebhook(const std::string& url,
   AIIP_ASSIGN_OR_RETURN(auto http, client::HttpClient::Create(options));
   AIIP_ASSIGN_OR_RETURN(client::RawResponse response, http->PostRaw("", "application/json", headers, body));
   return response.status;
+}
+
+// The SMTP sender of the configured relay, or nullopt when e-mail is off. Checked before
+// the store is opened, so a bad setting stops the node before it touches anything.
+Result<std::optional<notify::MailSender>> SmtpSender(const NodeOptions& options) {
+  if (options.smtp_relay.empty()) return std::optional<notify::MailSender>();
+  AIIP_RETURN_IF_ERROR(notify::ValidateMailAddress(options.smtp_from, "smtp_from"));
+  notify::SmtpOptions smtp;
+  smtp.relay = options.smtp_relay;
+  smtp.starttls = options.smtp_starttls;
+  smtp.ca_file = options.smtp_ca_file;
+  smtp.username = options.smtp_username;
+  if (!options.smtp_password_file.empty()) {
+    std::ifstream in(options.smtp_password_file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      return Err(
+          FailedPrecondition("smtp", "cannot read the SMTP password file " + options.smtp_password_file));
+    }
+    smtp.password = text.str();
+    // A file written by an editor or `echo` ends with a line break that is no part of it.
+    while (!smtp.password.empty() && (smtp.password.back() == '\n' || smtp.password.back() == '\r')) {
+      smtp.password.pop_back();
+    }
+  }
+  AIIP_ASSIGN_OR_RETURN(notify::MailSender sender, notify::MakeSmtpSender(std::move(smtp)));
+  return std::optional<notify::MailSender>(std::move(sender));
 }
 
 audit::EntryFields ToEntryFields(const registry::AuditEvent& event) {
@@ -119,6 +151,7 @@ const std::string& Node::url() const { return parts_->url; }
 Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   auto parts = std::make_unique<Parts>();
   parts->options = options;
+  AIIP_ASSIGN_OR_RETURN(std::optional<notify::MailSender> mail_sender, SmtpSender(options));
   const fs::path& dir = options.data_dir;
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -165,12 +198,22 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   parts->hub = std::make_unique<notify::StreamHub>(*parts->events);
   parts->dispatcher =
       std::make_unique<notify::WebhookDispatcher>(*parts->store, SystemClock(), SecureRandom(), PostWebhook);
+  if (mail_sender) {
+    notify::DispatcherOptions mail_options;
+    mail_options.workers = 2;  // one relay: a few connections are enough
+    parts->mailer =
+        std::make_unique<notify::MailDispatcher>(*parts->store, SystemClock(), SecureRandom(),
+                                                 options.smtp_from, std::move(*mail_sender), mail_options);
+    log::Info("e-mail delivery on", {{"relay", options.smtp_relay}, {"from", options.smtp_from}});
+  }
   notify::StreamHub* hub = parts->hub.get();
   notify::WebhookDispatcher* dispatcher = parts->dispatcher.get();
+  notify::MailDispatcher* mailer = parts->mailer.get();
   parts->vulnerabilities = std::make_unique<vulnerabilities::VulnerabilityService>(
-      *parts->store, *parts->events, append_audit, SystemClock(), SecureRandom(), [hub, dispatcher] {
+      *parts->store, *parts->events, append_audit, SystemClock(), SecureRandom(), [hub, dispatcher, mailer] {
         hub->Poke();
         dispatcher->Poke();
+        if (mailer != nullptr) mailer->Poke();
       });
   AIIP_RETURN_IF_ERROR(parts->vulnerabilities->Load());
 
@@ -192,9 +235,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   incident_options.statistics_k = options.statistics_k;
   parts->incidents = std::make_unique<incidentsnet::IncidentService>(
       *parts->store, *parts->events, append_audit, SystemClock(), SecureRandom(),
-      [hub, dispatcher] {
+      [hub, dispatcher, mailer] {
         hub->Poke();
         dispatcher->Poke();
+        if (mailer != nullptr) mailer->Poke();
       },
       std::move(incident_options));
   AIIP_RETURN_IF_ERROR(parts->incidents->Load());
@@ -216,9 +260,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   response_options.ack_target = options.mitigation_ack_target;
   parts->response = std::make_unique<responsenet::ResponseService>(
       *parts->store, *parts->events, append_audit, SystemClock(), SecureRandom(),
-      [hub, dispatcher] {
+      [hub, dispatcher, mailer] {
         hub->Poke();
         dispatcher->Poke();
+        if (mailer != nullptr) mailer->Poke();
       },
       response_options);
   AIIP_RETURN_IF_ERROR(parts->response->Load());
@@ -233,9 +278,10 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
     legal_options.preservation_period = options.legal_preservation;
     parts->legalnet = std::make_unique<legalnet::LegalNetworkService>(
         *parts->store, *parts->events, append_audit, SystemClock(), SecureRandom(), std::move(legal_data),
-        legal_options, [hub, dispatcher] {
+        legal_options, [hub, dispatcher, mailer] {
           hub->Poke();
           dispatcher->Poke();
+          if (mailer != nullptr) mailer->Poke();
         });
     parts->legalnet->Start();
     log::Info("legal cooperation network on", {{"legal_data", legal_dir->string()}});
@@ -250,6 +296,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
   parts->api_context->response = parts->response.get();
   parts->api_context->incidents = parts->incidents.get();
   parts->api_context->legalnet = parts->legalnet.get();
+  parts->api_context->mail_enabled = parts->mailer != nullptr;
   api::RegisterRoutes(parts->router, *parts->api_context);
 
   http::ServerOptions server_options;
@@ -292,6 +339,7 @@ void Node::Shutdown() {
   parts_->hub->Stop();
   parts_->server->Shutdown(parts_->options.shutdown_grace);
   parts_->dispatcher->Stop();
+  if (parts_->mailer) parts_->mailer->Stop();
   parts_->response->StopEscalations();
   if (parts_->legalnet) parts_->legalnet->Stop();
   // The server has stopped calling handlers; drain queued writes before closing.
