@@ -188,7 +188,8 @@ void AddSubscriptionCommands(CLI::App& app, CommandTable& table) {
               "Only this inventory (default: all of the organisation's)");
   AddOptional(add_cmd, "--min-severity", add->min_severity,
               "none, low, medium, high or critical (default none)");
-  AddRepeatable(add_cmd, "--channel", add->channels, "stream or webhook (repeatable; default both)");
+  AddRepeatable(add_cmd, "--channel", add->channels,
+                "stream, webhook or email (repeatable; default stream and webhook)");
   AddOptional(add_cmd, "--org", add->organisation, "Organisation id (administrators)");
   table.Add(add_cmd, Keep(add, ShowOne(
                                    Method::kPost, [] { return kApi + "/subscriptions"; },

@@ -260,7 +260,7 @@ void AddReportCommands(CLI::App& app, CommandTable& table) {
   AddRepeatable(subscribe_cmd, "--indicator-type", subscribe->indicator_types,
                 "e.g. ipv4, domain (repeatable)");
   AddRepeatable(subscribe_cmd, "--channel", subscribe->channels,
-                "stream or webhook (repeatable; default both)");
+                "stream, webhook or email (repeatable; default stream and webhook)");
   AddOptional(subscribe_cmd, "--org", subscribe->organisation, "Organisation id (administrators)");
   table.Add(subscribe_cmd, Keep(subscribe, ShowOne(
                                                Method::kPost, [] { return kApi + "/incident-subscriptions"; },
