@@ -351,7 +351,11 @@ Result<Position> DecodeCursor(std::string_view next, std::string_view scope, std
   auto date_added = ParseTimestamp(fields[1]);
   auto version = ParseTimestamp(fields[3]);
   if (!date_added || !version || !IsStixId(fields[2])) return bad();
-  return Position{*date_added, std::string(fields[2]), *version};
+  Position position{*date_added, std::string(fields[2]), *version};
+  // One text per cursor: another spelling of the same bytes (padding, fraction digits) is
+  // not a value this server issued.
+  if (EncodeCursor(position, scope, key) != next) return bad();
+  return position;
 }
 
 Result<bj::array> ParseEnvelope(std::string_view body) {

@@ -111,16 +111,22 @@ TEST(CursorTest, RoundTripsAndRefusesTamperingScopeAndKey) {
              "indicator--00000000-0000-4000-8000-000000000001", *ParseTimestamp("2026-11-29T09:00:00Z")};
   const std::string scope = "/taxii2/aiip/collections/incidents/objects/";
   const std::string next = EncodeCursor(p, scope, key);
-  auto back = DecodeCursor(next, scope, key);
-  ASSERT_TRUE(back.has_value()) << back.error().ToString();
-  EXPECT_EQ(*back, p);
-
   auto refused = [&](std::string_view value, std::string_view s, std::string_view k) {
     auto r = DecodeCursor(value, s, k);
     ASSERT_FALSE(r.has_value()) << value;
     EXPECT_EQ(r.error().type(), "invalid-cursor");
     EXPECT_EQ(r.error().field(), "next");
   };
+  // The example of doc/taxii.md, "Cursors": the format is pinned.
+  EXPECT_EQ(next,
+            "MQoyMDI2LTExLTI5VDEwOjAwOjAwLjAwMDAwMVoKaW5kaWNhdG9yLS0wMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAw"
+            "MDAwMDEKMjAy"
+            "Ni0xMS0yOVQwOTowMDowMC4wMDAwMDBa.r4eoe2VZ8O2tzSNaPPZBJw");
+  refused(next + "==", scope, key);
+  auto back = DecodeCursor(next, scope, key);
+  ASSERT_TRUE(back.has_value()) << back.error().ToString();
+  EXPECT_EQ(*back, p);
+
   refused(next, "/taxii2/aiip/collections/tlp-red/objects/", key);
   refused(next, scope, std::string(32, 'x'));
   refused("garbage", scope, key);
