@@ -31,6 +31,7 @@
 #include "registry/registry.h"
 #include "responsenet/service.h"
 #include "store/store.h"
+#include "taxii/service.h"
 #include "vulnerabilities/service.h"
 
 namespace aiip::node {
@@ -53,6 +54,7 @@ struct Node::Parts {
   std::unique_ptr<notify::MailDispatcher> mailer;  // null without an SMTP relay
   std::unique_ptr<vulnerabilities::VulnerabilityService> vulnerabilities;
   std::unique_ptr<incidentsnet::IncidentService> incidents;
+  std::unique_ptr<taxii::TaxiiService> taxii;
   std::unique_ptr<responsenet::ResponseService> response;
   std::unique_ptr<legalnet::LegalNetworkService> legalnet;
   metrics::Registry metrics;
@@ -242,6 +244,11 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
       },
       std::move(incident_options));
   AIIP_RETURN_IF_ERROR(parts->incidents->Load());
+  taxii::TaxiiOptions taxii_options;
+  taxii_options.max_content_length = options.max_body_bytes;
+  parts->taxii = std::make_unique<taxii::TaxiiService>(*parts->store, *parts->incidents, SystemClock(),
+                                                       SecureRandom(), std::move(taxii_options));
+  AIIP_RETURN_IF_ERROR(parts->taxii->Load());
   if (options.demo) {
     const std::span<const EmbeddedFile> files(demo::kFiles, demo::kFileCount);
     std::string_view manifest;
@@ -295,6 +302,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeOptions& options) {
                       parts->vulnerabilities.get(), options.webhook_allow_http});
   parts->api_context->response = parts->response.get();
   parts->api_context->incidents = parts->incidents.get();
+  parts->api_context->taxii = parts->taxii.get();
   parts->api_context->legalnet = parts->legalnet.get();
   parts->api_context->mail_enabled = parts->mailer != nullptr;
   api::RegisterRoutes(parts->router, *parts->api_context);
