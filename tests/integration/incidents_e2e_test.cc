@@ -219,6 +219,39 @@ class IncidentE2ETest : public ::testing::TestWithParam<Backend> {
     return out;
   }
 
+  // A TAXII 2.1 request (doc/taxii.md): Accept is the TAXII media type unless given.
+  RawResponse Taxii(const std::string& token, const std::string& target,
+                    const std::string& accept = "application/taxii+json;version=2.1") {
+    std::map<std::string, std::string> headers{{"Accept", accept}};
+    if (!token.empty()) headers["Authorization"] = "Bearer " + token;
+    return SendRaw(node_->url(), "GET", target, headers, "");
+  }
+
+  // Every page of a TAXII list endpoint (objects or manifest) with `next`: the bodies, and
+  // the ids of the entries in order.
+  std::pair<std::vector<std::string>, std::vector<std::string>> TaxiiPages(const std::string& token,
+                                                                           const std::string& path,
+                                                                           size_t limit) {
+    std::vector<std::string> bodies, ids;
+    std::string next;
+    for (int page = 0; page < 1000; ++page) {
+      std::string target = path + "?limit=" + std::to_string(limit);
+      if (!next.empty()) target += "&next=" + next;
+      RawResponse r = Taxii(token, target);
+      EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+      EXPECT_EQ(r.headers["content-type"], "application/taxii+json;version=2.1");
+      auto parsed = json::ParseObject(r.body);
+      if (r.status != 200 || !parsed) break;
+      bodies.push_back(r.body);
+      if (const bj::value* objects = parsed->if_contains("objects")) {
+        for (const bj::value& o : objects->as_array()) ids.emplace_back(o.at("id").as_string());
+      }
+      if (!parsed->at("more").as_bool()) break;
+      next = std::string(parsed->at("next").as_string());  // base64url and '.': safe in a query
+    }
+    return {bodies, ids};
+  }
+
   std::unique_ptr<NodeProcess> node_;
   std::unique_ptr<client::HttpClient> admin_;
   std::string admin_token_;
@@ -319,6 +352,22 @@ TEST_P(IncidentE2ETest, PlantedDataReachesNoOtherOrganisationThroughAnyRouteWhil
     }
     fetch(*p, "/api/v1/incidents");
     fetch(*p, "/api/v1/events");
+    // TAXII: objects and manifest of every collection, and each object with its versions.
+    for (const char* collection : {"incidents", "tlp-green", "tlp-amber", "tlp-amber-strict"}) {
+      const std::string base = std::string("/taxii2/aiip/collections/") + collection;
+      auto [bodies, object_ids] = TaxiiPages(p->token, base + "/objects/", 5);
+      for (const std::string& body : bodies) seen.emplace_back(base + "/objects/", body);
+      for (const std::string& body : TaxiiPages(p->token, base + "/manifest/", 7).first) {
+        seen.emplace_back(base + "/manifest/", body);
+      }
+      for (const std::string& id : object_ids) {
+        for (const std::string& suffix : {std::string("/"), std::string("/versions/")}) {
+          RawResponse r = Taxii(p->token, base + "/objects/" + id + suffix);
+          EXPECT_EQ(r.status, 200) << id << suffix << ": " << r.body;
+          seen.emplace_back(base + "/objects/" + id + suffix, r.body);
+        }
+      }
+    }
   }
   for (const char* query : {"", "?dimensions=sector,region,attack_type,month", "?format=csv",
                             "?dimensions=region,month&format=csv"}) {
@@ -392,6 +441,11 @@ TEST_P(IncidentE2ETest, PlantedDataReachesNoOtherOrganisationThroughAnyRouteWhil
   auto expect_attackers = [&](const Planted& p, const std::string& id) {
     const std::string report = Send(cert_nl.token, "GET", "/api/v1/incidents/" + id).body;
     const std::string stix = Send(cert_nl.token, "GET", "/api/v1/incidents/" + id + "/stix").body;
+    std::string taxii;
+    for (const std::string& body :
+         TaxiiPages(csirt_it.token, "/taxii2/aiip/collections/incidents/objects/", 50).first) {
+      taxii += body;
+    }
     for (const std::string& value : p.attacker) {
       if (value.starts_with("[") || value.starts_with("cpe:") || value.find(':') == 2) {
         EXPECT_NE(report.find(value), std::string::npos) << value;  // patterns, products, times: the report
@@ -399,6 +453,7 @@ TEST_P(IncidentE2ETest, PlantedDataReachesNoOtherOrganisationThroughAnyRouteWhil
       }
       EXPECT_NE(report.find(value), std::string::npos) << value << " missing from the report";
       EXPECT_NE(stix.find(value), std::string::npos) << value << " missing from the STIX bundle";
+      EXPECT_NE(taxii.find(value), std::string::npos) << value << " missing from the TAXII objects";
       EXPECT_NE(nl_events.find(value), std::string::npos) << value << " missing from the stream";
       EXPECT_NE(hooks.find(value), std::string::npos) << value << " missing from the webhook";
     }
@@ -538,9 +593,31 @@ TEST_P(IncidentE2ETest, TlpSharingGroupsAndNationalOnlyDecideWhoReadsAndWhoIsWar
   const std::map<std::string, const Party*> parties = {{"owner", &owner},   {"fr", &fr}, {"nl", &nl},
                                                        {"nl_poc", &nl_poc}, {"it", &it}, {"de", &de},
                                                        {"agency", &agency}};
+  // Each report's STIX incident id, as its owner exports it: what TAXII serves.
+  std::map<std::string, std::string> incident_ids;
+  for (const auto& [name, id] : ids) {
+    auto bundle = json::ParseObject(Send(owner.token, "GET", "/api/v1/incidents/" + id + "/stix").body);
+    ASSERT_TRUE(bundle.has_value());
+    for (const bj::value& o : bundle->at("objects").as_array()) {
+      if (o.at("type") == "incident") incident_ids[name] = std::string(o.at("id").as_string());
+    }
+  }
   auto check_access = [&](const std::map<std::string, std::set<std::string>>& expected) {
     for (const auto& [who, party] : parties) {
       std::set<std::string> listed = Listed(*party);
+      auto [manifest, manifested] =
+          TaxiiPages(party->token, "/taxii2/aiip/collections/incidents/manifest/", 1000);
+      std::set<std::string> in_manifest(manifested.begin(), manifested.end());
+      for (const auto& [report, allowed] : expected) {
+        const bool may = allowed.contains(who);
+        const std::string object = incident_ids.at(report);
+        RawResponse got = Taxii(party->token, "/taxii2/aiip/collections/incidents/objects/" + object + "/");
+        EXPECT_EQ(got.status, may ? 200 : 404) << who << " reading " << report << " over TAXII: " << got.body;
+        RawResponse versions =
+            Taxii(party->token, "/taxii2/aiip/collections/incidents/objects/" + object + "/versions/");
+        EXPECT_EQ(versions.status, may ? 200 : 404) << who << " versions of " << report;
+        EXPECT_EQ(in_manifest.contains(object), may) << who << " manifest " << report;
+      }
       for (const auto& [report, allowed] : expected) {
         const bool may = allowed.contains(who);
         RawResponse got = Send(party->token, "GET", "/api/v1/incidents/" + ids.at(report));
@@ -608,6 +685,126 @@ TEST_P(IncidentE2ETest, TlpSharingGroupsAndNationalOnlyDecideWhoReadsAndWhoIsWar
   node_->Start({"--webhook-allow-http"});
   ASSERT_FALSE(HasFatalFailure());
   check_access(after);
+}
+
+TEST_P(IncidentE2ETest, TaxiiPagesTenThousandObjectsExactlyOnceAcrossARestartAndSpeaksTaxiiErrors) {
+  StartNode();
+  ASSERT_FALSE(HasFatalFailure());
+  Party reporter = AddParty("Reporting CSIRT PL", "csirt", "PL", "PL analyst", bj::array{"analyst"});
+  Party reader = AddParty("Reading CSIRT PT", "csirt", "PT", "PT analyst", bj::array{"analyst"});
+  ASSERT_FALSE(HasFailure());
+  // Ten GREEN reports of 999 public addresses each: 10 x (999 indicators + 1 incident)
+  // objects, plus the node's 7 shared definitions.
+  constexpr int kReports = 10, kIndicators = 999;
+  for (int r = 0; r < kReports; ++r) {
+    bj::array indicators;
+    for (int i = 0; i < kIndicators; ++i) {
+      indicators.push_back(
+          bj::object{{"type", "ipv4"},
+                     {"value", "185." + std::to_string(100 + r) + "." + std::to_string(i / 250) + "." +
+                                   std::to_string(i % 250 + 1)}});
+    }
+    Submit(reporter, bj::object{{"title", "flood " + std::to_string(r)},
+                                {"tlp", "GREEN"},
+                                {"sector", "banking"},
+                                {"attack_type", "ddos"},
+                                {"start", "2026-10-01T08:00:00Z"},
+                                {"end", "2026-10-01T09:00:00Z"},
+                                {"indicators", std::move(indicators)},
+                                {"narrative", "Flood."}});
+  }
+  ASSERT_FALSE(HasFailure());
+  const std::string objects = "/taxii2/aiip/collections/incidents/objects/";
+  std::vector<std::string> seen;
+  std::string next;
+  std::string last_added;
+  int pages = 0;
+  bool restarted = false;
+  while (true) {
+    RawResponse r = Taxii(reader.token, objects + "?limit=1000" + (next.empty() ? "" : "&next=" + next));
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto page = json::ParseObject(r.body);
+    ASSERT_TRUE(page.has_value());
+    ++pages;
+    const bj::array& items = page->at("objects").as_array();
+    EXPECT_LE(items.size(), 1000u);
+    for (const bj::value& o : items) seen.emplace_back(o.at("id").as_string());
+    // date_added only grows from page to page.
+    ASSERT_TRUE(r.headers.contains("x-taxii-date-added-first") &&
+                r.headers.contains("x-taxii-date-added-last"));
+    EXPECT_LE(last_added, r.headers["x-taxii-date-added-first"]);
+    last_added = r.headers["x-taxii-date-added-last"];
+    if (!page->at("more").as_bool()) break;
+    next = std::string(page->at("next").as_string());
+    if (pages == 4 && !restarted) {
+      // The cursor is all the state there is: a new node process continues from it.
+      EXPECT_EQ(node_->Stop(), 0);
+      node_->Start({"--webhook-allow-http"});
+      ASSERT_FALSE(HasFatalFailure());
+      restarted = true;
+    }
+  }
+  EXPECT_TRUE(restarted);
+  std::set<std::string> unique(seen.begin(), seen.end());
+  EXPECT_EQ(unique.size(), seen.size()) << "an object came twice";
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kReports * (kIndicators + 1) + 7));
+  EXPECT_GE(pages, 11);
+
+  // Errors are TAXII error message resources with the TAXII media type.
+  RawResponse tampered = Taxii(reader.token, objects + "?next=" + next.substr(0, next.size() - 3) + "AAA");
+  EXPECT_EQ(tampered.status, 400);
+  EXPECT_EQ(tampered.headers["content-type"], "application/taxii+json;version=2.1");
+  auto error = json::ParseObject(tampered.body);
+  ASSERT_TRUE(error.has_value()) << tampered.body;
+  EXPECT_EQ(error->at("http_status"), "400");
+  EXPECT_EQ(error->at("details").at("field"), "next");
+  EXPECT_EQ(Taxii(reader.token, objects + "?limit=0").status, 400);
+  EXPECT_EQ(Taxii(reader.token, objects + "?match[version]=newest").status, 400);
+  EXPECT_EQ(Taxii(reader.token, objects, "application/json").status, 406);
+  EXPECT_EQ(Taxii(reader.token, objects, "application/taxii+json;version=2.0").status, 406);
+  RawResponse anonymous = Taxii("", objects);
+  EXPECT_EQ(anonymous.status, 401);
+  EXPECT_EQ(anonymous.headers["content-type"], "application/taxii+json;version=2.1");
+  EXPECT_EQ(Taxii(reader.token, "/taxii2/aiip/collections/tlp-purple/").status, 404);
+  RawResponse discovery = Taxii("", "/taxii2/");
+  EXPECT_EQ(discovery.status, 200) << discovery.body;
+  EXPECT_NE(discovery.body.find("/taxii2/aiip/"), std::string::npos) << discovery.body;
+  RawResponse root = Taxii(reader.token, "/taxii2/aiip/");
+  EXPECT_EQ(root.status, 200) << root.body;
+  EXPECT_NE(root.body.find("\"versions\":[\"application/taxii+json;version=2.1\"]"), std::string::npos)
+      << root.body;
+
+  // POST: the media type must be TAXII's; an envelope holding an incident bundle becomes a
+  // report whose status survives a restart.
+  auto bundle =
+      json::ParseObject(ReadFile(SourcePath("tests/data/incidents/stix/bundles/incident-ddos.json")));
+  ASSERT_TRUE(bundle.has_value());
+  const std::string envelope = bj::serialize(bj::object{{"objects", bundle->at("objects")}});
+  std::map<std::string, std::string> headers{{"Accept", "application/taxii+json;version=2.1"},
+                                             {"Authorization", "Bearer " + reporter.token},
+                                             {"Content-Type", "application/json"}};
+  EXPECT_EQ(SendRaw(node_->url(), "POST", objects, headers, envelope).status, 415);
+  headers["Content-Type"] = "application/taxii+json;version=2.1";
+  RawResponse posted =
+      SendRaw(node_->url(), "POST", "/taxii2/aiip/collections/tlp-green/objects/", headers, envelope);
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  auto status = json::ParseObject(posted.body);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->at("success_count"), status->at("total_count")) << posted.body;
+  const std::string status_url = "/taxii2/aiip/status/" + std::string(status->at("id").as_string()) + "/";
+  EXPECT_EQ(node_->Stop(), 0);
+  node_->Start({"--webhook-allow-http"});
+  ASSERT_FALSE(HasFatalFailure());
+  RawResponse again = Taxii(reporter.token, status_url);
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.body, posted.body);
+  EXPECT_EQ(Taxii(reader.token, status_url).status, 404);  // another organisation's status
+  // The posted report is served, sanitised, to the community; the reporter's contact is not.
+  auto [bodies, ids] = TaxiiPages(reader.token, "/taxii2/aiip/collections/tlp-green/objects/", 1000);
+  std::string all;
+  for (const std::string& b : bodies) all += b;
+  EXPECT_NE(all.find("Volumetric UDP reflection"), std::string::npos);
+  EXPECT_EQ(all.find("soc@clearing-bank.example"), std::string::npos);
 }
 
 TEST_P(IncidentE2ETest, StatisticsSuppressCellsWithFewerThanKOrganisationsAndTheirComplements) {
