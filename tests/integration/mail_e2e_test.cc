@@ -77,7 +77,8 @@ bool Accepts(uint16_t port) {
 // started again on the same port (the relay going down and coming back).
 class SmtpServer {
  public:
-  SmtpServer() : port_(FreePort()) {
+  // `extra` are more aiosmtpd arguments (e.g. --tlscert/--tlskey for STARTTLS).
+  explicit SmtpServer(std::vector<std::string> extra = {}) : port_(FreePort()), extra_(std::move(extra)) {
     char pattern[] = "/tmp/aiip-maildir-XXXXXX";
     dir_ = ::mkdtemp(pattern);
     // Python's mailbox.Maildir creates new/, cur/ and tmp/ only in a directory it creates.
@@ -96,8 +97,13 @@ class SmtpServer {
     ASSERT_GE(pid_, 0);
     if (pid_ == 0) {
       // Debian's interpreter, where python3-aiosmtpd is installed (not one earlier in PATH).
-      ::execl("/usr/bin/python3", "python3", "-m", "aiosmtpd", "-n", "-l", listen.c_str(), "-c",
-              "aiosmtpd.handlers.Mailbox", maildir_.c_str(), static_cast<char*>(nullptr));
+      std::vector<std::string> args{"python3", "-m", "aiosmtpd", "-n", "-l", listen};
+      args.insert(args.end(), extra_.begin(), extra_.end());
+      args.insert(args.end(), {"-c", "aiosmtpd.handlers.Mailbox", maildir_});
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv("/usr/bin/python3", argv.data());
       ::_exit(127);
     }
     const auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -140,6 +146,7 @@ class SmtpServer {
 
  private:
   uint16_t port_;
+  std::vector<std::string> extra_;
   std::string dir_;
   std::string maildir_;
   pid_t pid_ = -1;
@@ -477,6 +484,79 @@ TEST_P(MailE2ETest, IncidentWarningsArriveByMailSanitisedAndSurviveTheRelayGoing
   for (const bj::value& r : after_delete->at("items").as_array()) {
     EXPECT_EQ(r.at("disabled"), r.at("id") == bj::value(nl_alerts_only)) << r;
   }
+}
+
+// A self-signed certificate for 127.0.0.1 made with the openssl command: {cert, key}.
+std::pair<std::string, std::string> SelfSigned(const std::string& dir, const std::string& name) {
+  const std::string cert = dir + "/" + name + ".pem";
+  const std::string key = dir + "/" + name + ".key";
+  CommandResult made =
+      RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+                  cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+  EXPECT_EQ(made.exit_code, 0) << made.err;
+  return {cert, key};
+}
+
+TEST_P(MailE2ETest, StartTlsIsUsedAndTheRelayCertificateVerifiedAcrossARestart) {
+  char pattern[] = "/tmp/aiip-mailtls-XXXXXX";
+  const std::string dir = ::mkdtemp(pattern);
+  auto [relay_cert, relay_key] = SelfSigned(dir, "relay");
+  auto [other_cert, other_key] = SelfSigned(dir, "other");
+  ASSERT_FALSE(HasFailure());
+  // aiosmtpd refuses MAIL before STARTTLS (require_starttls is its default with a certificate).
+  SmtpServer smtp({"--tlscert", relay_cert, "--tlskey", relay_key});
+  smtp.Start();
+  ASSERT_FALSE(HasFatalFailure());
+  node_ = std::make_unique<NodeProcess>(GetParam());
+  const std::vector<std::string> common{"--smtp-relay", smtp.relay(), "--smtp-from", "aiip@node.example.org",
+                                        "--smtp-starttls"};
+  std::vector<std::string> wrong_ca = common;
+  wrong_ca.insert(wrong_ca.end(), {"--smtp-ca-file", other_cert});
+  node_->Start(wrong_ca);
+  ASSERT_FALSE(HasFatalFailure());
+  admin_ = node_->Client();
+  Party bank = AddParty("TLS Bank", "company", "DE", "TLS reporter");
+  Party cert_nl = AddParty("TLS CERT", "csirt", "NL", "TLS analyst");
+  ASSERT_FALSE(HasFailure());
+  const std::string mailbox = AddRecipient(cert_nl, bj::object{{"address", "tls@cert.example.nl"}});
+  ASSERT_TRUE(
+      cert_nl.client->Post("/api/v1/incident-subscriptions", {}, bj::object{{"channels", bj::array{"email"}}})
+          .has_value());
+  Planted ddos = LoadPlanted("bank-ddos.json");
+  ddos.report["tlp"] = "GREEN";
+  ddos.report.erase("sharing_groups");
+  const std::string report = Submit(bank, ddos.report);
+
+  // The relay's certificate is not signed by the configured CA: nothing is sent.
+  bj::array refused = WaitForDeliveries(cert_nl, mailbox, [](const bj::array& items) {
+    return items.size() == 1 && items[0].at("attempts").as_int64() >= 1;
+  });
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].at("state"), "pending");
+  ASSERT_TRUE(refused[0].at("last_error").is_string());
+  EXPECT_NE(Lower(std::string(refused[0].at("last_error").as_string())).find("certificate"),
+            std::string::npos)
+      << refused[0];
+  EXPECT_TRUE(smtp.Messages().empty());
+
+  // Restarted with the relay's own certificate as CA: the pending delivery survives and goes.
+  EXPECT_EQ(node_->Stop(), 0);
+  std::vector<std::string> right_ca = common;
+  right_ca.insert(right_ca.end(), {"--smtp-ca-file", relay_cert});
+  node_->Start(right_ca);
+  ASSERT_FALSE(HasFatalFailure());
+  bj::array delivered = WaitForDeliveries(cert_nl, mailbox, [](const bj::array& items) {
+    return items.size() == 1 && items[0].at("state") == "delivered";
+  });
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].at("state"), "delivered") << delivered[0];
+  EXPECT_EQ(delivered[0].at("last_reply"), 250);
+  ASSERT_TRUE(smtp.WaitForMessages(1));
+  const ReadMessage mail = Parse(smtp.Messages()[0]);
+  EXPECT_EQ(mail.Header("Subject"), "[AIIP] incident.warning: " + report + " (TLP:GREEN)");
+  EXPECT_EQ(mail.Header("X-RcptTo"), "tls@cert.example.nl");
+  std::error_code ec;
+  fs::remove_all(dir, ec);
 }
 
 TEST(MailConfiguration, ANodeRefusesToStartWithABadSmtpConfiguration) {
