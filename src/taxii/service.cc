@@ -402,8 +402,15 @@ Result<EntryPage> TaxiiService::List(const Actor& actor, std::string_view collec
       params.emplace_back(*spec.tlp);
     }
     if (spec.group) {
-      conditions += " AND (o.report = '' OR ' ' || r.sharing_groups || ' ' LIKE ?)";
-      params.emplace_back("% " + *spec.group + " %");
+      // '_' is a LIKE wildcard and may be part of a group id: escaped, so group-a_b never
+      // holds the reports of group a-b.
+      std::string escaped;
+      for (char ch : *spec.group) {
+        if (ch == '_' || ch == '%' || ch == '!') escaped += '!';
+        escaped += ch;
+      }
+      conditions += " AND (o.report = '' OR ' ' || r.sharing_groups || ' ' LIKE ? ESCAPE '!')";
+      params.emplace_back("% " + escaped + " %");
     }
 
     std::vector<Entry> out;

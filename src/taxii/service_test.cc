@@ -185,6 +185,15 @@ TEST_P(TaxiiServiceTest, ObjectsOfUnreadableReportsDoNotExist) {
   auto collections = taxii_->Collections(bank);
   ASSERT_TRUE(collections.has_value());
   EXPECT_EQ(collections->size(), 7u);  // incidents, five TLP levels, group-fmi
+  // A group whose id differs only where another has '_' holds only its own reports.
+  ASSERT_TRUE(incidents_->CreateGroup(bank, bj::object{{"id", "a-b"}}).has_value());
+  ASSERT_TRUE(incidents_->CreateGroup(bank, bj::object{{"id", "a_b"}}).has_value());
+  Submit(bank, "for a-b", "GREEN", {"185.220.104.1"}, ",\"sharing_groups\":[\"a-b\"]");
+  Submit(bank, "for a_b", "GREEN", {"185.220.104.2"}, ",\"sharing_groups\":[\"a_b\"]");
+  std::string in_underscore;
+  for (const Entry& e : All(bank, "group-a_b", q)) in_underscore += e.body;
+  EXPECT_NE(in_underscore.find("for a_b"), std::string::npos);
+  EXPECT_EQ(in_underscore.find("for a-b"), std::string::npos);
 }
 
 TEST_P(TaxiiServiceTest, MatchFiltersSelectByIdTypeVersionAndSpecVersion) {
