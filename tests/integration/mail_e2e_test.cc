@@ -9,7 +9,12 @@
 //    planted sensitive values, all of the attacker indicators;
 //  - the delivery record says delivered with reply 250; other organisations cannot read it;
 //  - with the relay down a delivery stays pending with the error, and is delivered once the
-//    relay is back; the CLI lists recipients and deliveries; bad addresses are refused.
+//    relay is back; the CLI lists recipients and deliveries; bad addresses are refused;
+//  - a vulnerability alert is mailed for the inventory subscribed with "email" only;
+//  - STARTTLS: a relay whose certificate the configured CA does not sign gets nothing (the
+//    delivery stays pending with the certificate error); after a restart with the right CA
+//    the pending delivery goes out;
+//  - aiipd refuses to start on bad smtp_* settings.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -484,6 +489,57 @@ TEST_P(MailE2ETest, IncidentWarningsArriveByMailSanitisedAndSurviveTheRelayGoing
   for (const bj::value& r : after_delete->at("items").as_array()) {
     EXPECT_EQ(r.at("disabled"), r.at("id") == bj::value(nl_alerts_only)) << r;
   }
+}
+
+TEST_P(MailE2ETest, VulnerabilityAlertsAreMailedOnlyForSubscriptionsWithTheEmailChannel) {
+  SmtpServer smtp;
+  smtp.Start();
+  ASSERT_FALSE(HasFatalFailure());
+  StartNode(smtp.relay());
+  ASSERT_FALSE(HasFatalFailure());
+  Party holder = AddParty("Gin Users Ltd", "company", "SE", "Gin analyst");
+  ASSERT_FALSE(HasFailure());
+  const std::string mailbox = AddRecipient(holder, bj::object{{"address", "alerts@gin-users.example.se"}});
+  // Two inventories holding gin v1.4.0 (GO-2020-0001: before 1.6.0): one subscribed by
+  // e-mail, one with the default channels.
+  std::vector<std::string> inventories;
+  for (const char* name : {"mailed", "streamed"}) {
+    auto inventory = holder.client->Post(
+        "/api/v1/inventories", {},
+        bj::object{{"name", name}, {"purls", bj::array{"pkg:golang/github.com/gin-gonic/gin@v1.4.0"}}});
+    ASSERT_TRUE(inventory.has_value()) << inventory.error().ToString();
+    inventories.emplace_back(inventory->at("id").as_string());
+  }
+  auto mailed =
+      holder.client->Post("/api/v1/subscriptions", {},
+                          bj::object{{"inventory", inventories[0]}, {"channels", bj::array{"email"}}});
+  ASSERT_TRUE(mailed.has_value()) << mailed.error().ToString();
+  EXPECT_EQ(mailed->at("channels"), (bj::array{"email"}));
+  auto streamed = holder.client->Post("/api/v1/subscriptions", {}, bj::object{{"inventory", inventories[1]}});
+  ASSERT_TRUE(streamed.has_value()) << streamed.error().ToString();
+  EXPECT_EQ(streamed->at("channels"), (bj::array{"stream", "webhook"}));
+
+  RawResponse ingested = SendRaw(node_->url(), "POST", "/api/v1/advisories",
+                                 {{"Authorization", "Bearer " + node_->AdminToken()},
+                                  {"Content-Type", "application/json"},
+                                  {"X-AIIP-Source-Name", "e2e"}},
+                                 ReadFile(SourcePath("../shared/data/advisories/osv-go/GO-2020-0001.json")));
+  ASSERT_EQ(ingested.status, 201) << ingested.body;
+  EXPECT_NE(ingested.body.find("\"alerts\":2"), std::string::npos) << ingested.body;
+
+  ASSERT_TRUE(smtp.WaitForMessages(1)) << node_->Log();
+  std::this_thread::sleep_for(500ms);
+  const std::vector<std::string> messages = smtp.Messages();
+  ASSERT_EQ(messages.size(), 1u);
+  const ReadMessage mail = Parse(messages[0]);
+  EXPECT_EQ(mail.Header("Subject"), "[AIIP] vulnerability.alert: " + inventories[0]);
+  EXPECT_EQ(mail.Header("To"), "<alerts@gin-users.example.se>");
+  EXPECT_NE(mail.body.find("GO-2020-0001"), std::string::npos) << mail.body;
+  EXPECT_NE(mail.body.find("CVE-2020-36567"), std::string::npos) << mail.body;
+  bj::array records =
+      WaitForDeliveries(holder, mailbox, [](const bj::array& items) { return items.size() == 1; });
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].at("state"), "delivered");
 }
 
 // A self-signed certificate for 127.0.0.1 made with the openssl command: {cert, key}.
