@@ -156,7 +156,7 @@ void RegisterNotifyRoutes(http::Router& router, ApiContext& ctx) {
         AIIP_ASSIGN_OR_RETURN(
             auto list, events.Read(recipient, static_cast<int64_t>(after.value_or(0)), limit.value_or(100)));
         bj::array items;
-        for (const notify::Event& event : list) items.push_back(event.ToJson());
+        for (const notify::Event& event : list) items.push_back(event.AsSeenBy(recipient).ToJson());
         bj::value last = list.empty() ? bj::value(nullptr) : bj::value(list.back().seq);
         return JsonResponse(200, bj::object{{"items", std::move(items)}, {"last_seq", last}});
       });

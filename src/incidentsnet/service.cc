@@ -110,7 +110,7 @@ Result<access::MapDirectory> DirectoryIn(store::Tx& tx) {
   AIIP_ASSIGN_OR_RETURN(store::Rows rows,
                         tx.Query("SELECT sharing_group, organisation FROM sharing_group_members"));
   for (const store::Row& row : rows) directory.AddToGroup(row.Text(0), row.Text(1));
-  // TLP:AMBER reaches the clients of the owner and of the recipient organisations.
+  // TLP:AMBER reaches the clients of the reporting organisation (access::Decide).
   AIIP_ASSIGN_OR_RETURN(store::Rows clients, tx.Query("SELECT provider, client FROM organisation_clients"));
   for (const store::Row& row : clients) directory.AddClient(row.Text(0), row.Text(1));
   return directory;
@@ -544,6 +544,11 @@ Result<bj::object> IncidentService::Submit(const Actor& actor, std::string_view 
     }
     if (matched.empty()) return Status::Ok();
     AIIP_ASSIGN_OR_RETURN(access::MapDirectory directory, DirectoryIn(tx));
+    // A warning about a report the Agency itself may not read (kept national) is confidential
+    // to its recipient: administrators reading every organisation's events do not see it.
+    access::Reader agency;
+    agency.agency = true;
+    const bool confidential = !access::CanRead(report_access, agency, directory);
     for (const auto& [organisation, what] : matched) {
       AIIP_ASSIGN_OR_RETURN(store::Rows org,
                             tx.Query("SELECT state, kind FROM organisations WHERE id = ?", {organisation}));
@@ -575,6 +580,7 @@ Result<bj::object> IncidentService::Submit(const Actor& actor, std::string_view 
       draft.data = std::move(data);
       draft.stream = what.second.contains("stream");
       draft.webhooks = what.second.contains("webhook");
+      draft.confidential = confidential;
       draft.email = what.second.contains("email");
       AIIP_RETURN_IF_ERROR(StatusOf(events_.Append(tx, draft)));
       ++warned;

@@ -28,6 +28,13 @@ boost::json::object Event::ToJson() const {
   return out;
 }
 
+Event Event::AsSeenBy(const std::optional<std::string>& reader) const {
+  if (!confidential || (reader && *reader == recipient)) return *this;
+  Event seen = *this;
+  seen.data = R"({"withheld":"confidential: only the recipient organisation reads this event's content"})";
+  return seen;
+}
+
 EventLog::EventLog(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
 Result<int64_t> EventLog::Append(store::Tx& tx, const EventDraft& draft) {
@@ -39,10 +46,11 @@ Result<int64_t> EventLog::Append(store::Tx& tx, const EventDraft& draft) {
   if (rows.size() != 1) return Err(Internal("event_state has no row"));
   const int64_t seq = rows[0].Int(0);
   const std::string now = FormatRfc3339(clock_.Now());
-  AIIP_RETURN_IF_ERROR(tx.Exec(
-      "INSERT INTO events (seq, created_at, recipient, kind, subject, data, stream) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      {seq, now, draft.recipient, draft.kind, draft.subject, bj::serialize(draft.data),
-       int64_t{draft.stream ? 1 : 0}}));
+  AIIP_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO events (seq, created_at, recipient, kind, subject, data, stream, confidential) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              {seq, now, draft.recipient, draft.kind, draft.subject, bj::serialize(draft.data),
+               int64_t{draft.stream ? 1 : 0}, int64_t{draft.confidential ? 1 : 0}}));
   if (draft.webhooks) {
     // Webhooks of the recipient (or of everyone, for broadcast events) that want this kind.
     AIIP_RETURN_IF_ERROR(tx.Exec(
@@ -68,19 +76,20 @@ Result<std::vector<Event>> EventLog::Read(const std::optional<std::string>& reci
   std::vector<Event> events;
   Status status = store_.Read([&](store::Tx& tx) -> Status {
     Result<store::Rows> rows =
-        recipient ? tx.Query(
-                        "SELECT seq, created_at, recipient, kind, subject, data, stream FROM events "
-                        "WHERE seq > ? AND (recipient = ? OR recipient = '*') ORDER BY seq LIMIT ?",
-                        {after, *recipient, static_cast<int64_t>(limit)})
-                  : tx.Query(
-                        "SELECT seq, created_at, recipient, kind, subject, data, stream FROM events "
-                        "WHERE seq > ? ORDER BY seq LIMIT ?",
-                        {after, static_cast<int64_t>(limit)});
+        recipient
+            ? tx.Query(
+                  "SELECT seq, created_at, recipient, kind, subject, data, stream, confidential FROM events "
+                  "WHERE seq > ? AND (recipient = ? OR recipient = '*') ORDER BY seq LIMIT ?",
+                  {after, *recipient, static_cast<int64_t>(limit)})
+            : tx.Query(
+                  "SELECT seq, created_at, recipient, kind, subject, data, stream, confidential FROM events "
+                  "WHERE seq > ? ORDER BY seq LIMIT ?",
+                  {after, static_cast<int64_t>(limit)});
     if (!rows) return rows.error();
     events.reserve(rows->size());
     for (const store::Row& row : *rows) {
-      events.push_back(
-          Event{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5), row.Int(6) != 0});
+      events.push_back(Event{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4), row.Text(5),
+                             row.Int(6) != 0, row.Int(7) != 0});
     }
     return Status::Ok();
   });

@@ -31,6 +31,9 @@ struct EventDraft {
   bool stream = true;    // push to server-sent event streams
   bool webhooks = true;  // schedule deliveries to the recipient's webhooks
   bool email = true;     // schedule deliveries to the recipient's mail recipients (mail.h)
+  // Only the recipient reads `data`: administrators reading every organisation's events see
+  // the event without it (an incident warning of a report the Agency itself may not read).
+  bool confidential = false;
 };
 
 struct Event {
@@ -41,9 +44,14 @@ struct Event {
   std::string subject;
   std::string data;  // serialised JSON object
   bool stream = true;
+  bool confidential = false;
 
   // {"seq", "created_at", "recipient", "kind", "subject", "data": {...}}
   boost::json::object ToJson() const;
+  // The event as a reader of `recipient`'s events sees it (nullopt: an administrator reading
+  // every organisation's): a confidential event addressed to someone else comes without its
+  // data, which is replaced by {"withheld": reason}.
+  Event AsSeenBy(const std::optional<std::string>& recipient) const;
 };
 
 class EventLog {

@@ -217,6 +217,44 @@ TEST_P(NotifyTest, StreamsGetLiveEventsInOrderAndReplayOnResume) {
   EXPECT_FALSE(resumed->Open());
 }
 
+TEST_P(NotifyTest, ConfidentialEventsShowTheirDataToTheirRecipientOnly) {
+  StreamHub hub(*log_, StreamHubOptions{50ms, 10s, 10'000});
+  auto recipient = std::make_shared<RecordingSink>();
+  hub.Subscribe(recipient, StreamFilter{"org_a", {}}, std::nullopt);
+  auto everyone = std::make_shared<RecordingSink>();  // an administrator's ?all=true stream
+  hub.Subscribe(everyone, StreamFilter{std::nullopt, {}}, std::nullopt);
+  ASSERT_TRUE(store_
+                  ->Write([&](store::Tx& tx) -> Status {
+                    EventDraft draft{"org_a", "incident.warning", "inc_1", {{"secret", "kept national"}}};
+                    draft.confidential = true;
+                    AIIP_RETURN_IF_ERROR(StatusOf(log_->Append(tx, draft)));
+                    return StatusOf(log_->Append(
+                        tx, EventDraft{"org_a", "incident.warning", "inc_2", {{"open", "yes"}}}));
+                  })
+                  .ok());
+  hub.Poke();
+  ASSERT_TRUE(recipient->WaitFor("id: 2\n"));
+  ASSERT_TRUE(everyone->WaitFor("id: 2\n"));
+  EXPECT_NE(recipient->Received().find("kept national"), std::string::npos);
+  EXPECT_EQ(everyone->Received().find("kept national"), std::string::npos);
+  EXPECT_NE(everyone->Received().find("\"withheld\""), std::string::npos);
+  EXPECT_NE(everyone->Received().find("\"open\":\"yes\""), std::string::npos);  // not confidential
+
+  // The same on replay, and through Read + AsSeenBy as the inbox uses them.
+  auto replayed = std::make_shared<RecordingSink>();
+  hub.Subscribe(replayed, StreamFilter{std::nullopt, {}}, 0);
+  ASSERT_TRUE(replayed->WaitFor("id: 2\n"));
+  EXPECT_EQ(replayed->Received().find("kept national"), std::string::npos);
+  auto all = log_->Read(std::nullopt, 0, 10);
+  ASSERT_TRUE(all.has_value());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_TRUE(all->at(0).confidential);
+  EXPECT_EQ(all->at(0).AsSeenBy(std::nullopt).data.find("kept national"), std::string::npos);
+  EXPECT_EQ(all->at(0).AsSeenBy(std::string("org_b")).data.find("kept national"), std::string::npos);
+  EXPECT_NE(all->at(0).AsSeenBy(std::string("org_a")).data.find("kept national"), std::string::npos);
+  hub.Stop();
+}
+
 TEST_P(NotifyTest, EventsCommittedElsewhereArriveByPolling) {
   StreamHub hub(*log_, StreamHubOptions{50ms, 10s, 10'000});
   auto sink = std::make_shared<RecordingSink>();

@@ -138,7 +138,10 @@ void StreamHub::Replay(Stream& stream, int64_t upto) {
     }
     for (const Event& event : *events) {
       if (event.seq > upto) return;
-      if (stream.filter.Accepts(event) && !stream.sink->Push(FormatServerSentEvent(event))) return;
+      if (stream.filter.Accepts(event) &&
+          !stream.sink->Push(FormatServerSentEvent(event.AsSeenBy(stream.filter.recipient)))) {
+        return;
+      }
       after = event.seq;
       ++replayed;
     }
@@ -148,11 +151,15 @@ void StreamHub::Replay(Stream& stream, int64_t upto) {
 
 void StreamHub::Deliver(const std::vector<Event>& events) {
   for (const Event& event : events) {
-    std::string wire;  // formatted once, for the first stream that wants it
+    // Formatted once per form, for the first stream that wants it: administrators' streams of
+    // every organisation's events see a confidential event without its data.
+    std::string wire, withheld_wire;
     for (Stream& stream : live_) {
       if (!stream.sink->Open() || !stream.filter.Accepts(event)) continue;
-      if (wire.empty()) wire = FormatServerSentEvent(event);
-      stream.sink->Push(wire);
+      const bool withheld = event.confidential && !stream.filter.recipient;
+      std::string& form = withheld ? withheld_wire : wire;
+      if (form.empty()) form = FormatServerSentEvent(withheld ? event.AsSeenBy(std::nullopt) : event);
+      stream.sink->Push(form);
     }
   }
 }

@@ -108,11 +108,10 @@ class Registry {
   Result<Contact> UpdateContact(const Actor& actor, std::string_view id, const boost::json::object& body);
   Status DeleteContact(const Actor& actor, std::string_view id);
 
-  // Client relations (TLP 2.0: a TLP:AMBER report also reaches the clients of its owner and
-  // recipient organisations). Body: {"client": organisation id}. Administrators only: the
-  // Agency verifies a relation before it widens who reads AMBER reports. Errors: NotFound
-  // for either organisation, InvalidArgument("/client") for the provider itself, Conflict
-  // if already recorded.
+  // Client relations (TLP 2.0: a TLP:AMBER report without sharing groups also reaches the
+  // clients of the reporting organisation; doc/sharing.md). Body: {"client": organisation id}. Administrators
+  // only: the Agency verifies a relation before it widens who reads AMBER reports. Errors: NotFound for
+  // either organisation, InvalidArgument("/client") for the provider itself, Conflict if already recorded.
   Result<ClientRelation> AddClient(const Actor& actor, std::string_view provider,
                                    const boost::json::object& body);
   // The provider's clients, oldest first; its own managers and administrators only.

@@ -935,13 +935,12 @@ TEST_P(IncidentE2ETest, TheCommandLineSubmitsReadsCorrelatesGroupsSubscribesAndS
 }
 
 // TLP:AMBER "may be shared ... within their organization and its clients": the clients the
-// Agency has recorded for the owner or for a recipient organisation read the report, for as
-// long as the relation lasts; TLP:AMBER+STRICT never reaches them.
-TEST_P(IncidentE2ETest, AmberReachesTheClientsOfItsRecipientsWhileTheRelationLasts) {
+// Agency has recorded for the reporting organisation read its AMBER reports (a managed
+// security provider's customers, say), for as long as the relation lasts; AMBER+STRICT never
+// reaches them. (Clients of sharing-group members outside the groups are cut: doc/sharing.md.)
+TEST_P(IncidentE2ETest, AmberReachesTheClientsOfItsOwnerWhileTheRelationLasts) {
   StartNode();
   ASSERT_FALSE(HasFatalFailure());
-  Party owner =
-      AddParty("Grid Operator PL", "company", "PL", "Grid analyst", bj::array{"analyst", "org-admin"});
   Party mssp = AddParty("Managed SOC CZ", "company", "CZ", "SOC analyst", bj::array{"analyst", "org-admin"});
   Party clinic = AddParty("Clinic SK", "company", "SK", "Clinic IT", bj::array{"analyst"});
   Party stranger = AddParty("Retailer HU", "company", "HU", "Retail IT", bj::array{"analyst"});
@@ -965,7 +964,6 @@ TEST_P(IncidentE2ETest, AmberReachesTheClientsOfItsRecipientsWhileTheRelationLas
   auto report = [&](const std::string& tlp) {
     return bj::object{{"title", "Substation scan " + tlp},
                       {"tlp", tlp},
-                      {"recipients", bj::array{mssp.organisation}},
                       {"sector", "energy"},
                       {"attack_type", "information-gathering:scanner"},
                       {"start", "2026-11-20T02:00:00Z"},
@@ -973,18 +971,17 @@ TEST_P(IncidentE2ETest, AmberReachesTheClientsOfItsRecipientsWhileTheRelationLas
                       {"indicators", bj::array{bj::object{{"type", "ipv4"}, {"value", "45.155.205.233"}}}},
                       {"narrative", "Scan of the SCADA gateways from 45.155.205.233."}};
   };
-  const std::string amber = Submit(owner, report("AMBER"));
-  const std::string strict = Submit(owner, report("AMBER+STRICT"));
+  const std::string amber = Submit(mssp, report("AMBER"));
+  const std::string strict = Submit(mssp, report("AMBER+STRICT"));
   ASSERT_FALSE(amber.empty() || strict.empty());
 
   auto status = [&](const Party& p, const std::string& id) {
     return Send(p.token, "GET", "/api/v1/incidents/" + id).status;
   };
-  EXPECT_EQ(status(mssp, amber), 200);
-  EXPECT_EQ(status(clinic, amber), 200);  // a client of the recipient organisation
+  EXPECT_EQ(status(clinic, amber), 200);  // a client of the reporting organisation
   EXPECT_EQ(status(stranger, amber), 404);
-  EXPECT_EQ(status(mssp, strict), 200);
   EXPECT_EQ(status(clinic, strict), 404);  // AMBER+STRICT: the organisation only
+  EXPECT_EQ(status(stranger, strict), 404);
   EXPECT_TRUE(Listed(clinic).contains(amber));
   EXPECT_FALSE(Listed(clinic).contains(strict));
 
@@ -995,6 +992,54 @@ TEST_P(IncidentE2ETest, AmberReachesTheClientsOfItsRecipientsWhileTheRelationLas
   EXPECT_EQ(status(clinic, amber), 404);
   EXPECT_FALSE(Listed(clinic).contains(amber));
   EXPECT_EQ(Send(admin_token_, "DELETE", relation + "/" + clinic.organisation).status, 404);
+}
+
+// A State may keep a report national: then not even the Agency reads it. Its early warnings
+// reach the subscribers of that State with the report; administrators listing or streaming
+// every organisation's events see that a warning went out, but not what it says.
+TEST_P(IncidentE2ETest, AdministratorsSeeNoContentOfWarningsAboutNationalReports) {
+  StartNode();
+  ASSERT_FALSE(HasFatalFailure());
+  Party owner = AddParty("Water Utility LT", "company", "LT", "Utility analyst", bj::array{"analyst"});
+  Party csirt = AddParty("CERT-LT-E2E", "csirt", "LT", "LT analyst", bj::array{"analyst"});
+  ASSERT_FALSE(HasFailure());
+  ASSERT_TRUE(
+      csirt.client->Post("/api/v1/incident-subscriptions", {}, bj::object{{"channels", bj::array{"stream"}}})
+          .has_value());
+  EventStreamReader admin_stream(node_->url(), admin_token_, "?all=true&kinds=incident.");
+  ASSERT_TRUE(admin_stream.WaitForCount("retry: 3000", 1)) << admin_stream.Received();
+
+  const std::string narrative = "Ransomware in the SCADA historian of plant LT-7";
+  bj::object report{
+      {"title", "Historian encrypted"},
+      {"tlp", "GREEN"},
+      {"national_only", true},
+      {"sector", "drinking-water"},
+      {"attack_type", "malicious-code:infected-system"},
+      {"start", "2026-11-21T05:00:00Z"},
+      {"end", "2026-11-21T07:00:00Z"},
+      {"indicators", bj::array{bj::object{{"type", "domain"}, {"value", "lt7-update.example.net"}}}},
+      {"narrative", narrative}};
+  const std::string id = Submit(owner, report);
+  ASSERT_FALSE(id.empty());
+
+  // The LT CSIRT is warned with the report.
+  RawResponse own = Send(csirt.token, "GET", "/api/v1/events");
+  ASSERT_EQ(own.status, 200);
+  EXPECT_NE(own.body.find(id), std::string::npos) << own.body;
+  EXPECT_NE(own.body.find("lt7-update.example.net"), std::string::npos) << own.body;
+  // The administrator sees the warning, without its content, in the inbox and on the stream.
+  RawResponse all = Send(admin_token_, "GET", "/api/v1/events?all=true");
+  ASSERT_EQ(all.status, 200);
+  EXPECT_NE(all.body.find("incident.warning"), std::string::npos) << all.body;
+  EXPECT_NE(all.body.find("withheld"), std::string::npos) << all.body;
+  ASSERT_TRUE(admin_stream.WaitForCount("event: incident.warning\n", 1)) << admin_stream.Received();
+  for (const std::string& text : {all.body, admin_stream.Received()}) {
+    EXPECT_EQ(text.find("lt7-update.example.net"), std::string::npos) << text;
+    EXPECT_EQ(text.find("SCADA historian"), std::string::npos) << text;
+    EXPECT_EQ(text.find("drinking-water"), std::string::npos) << text;
+  }
+  EXPECT_EQ(Send(admin_token_, "GET", "/api/v1/incidents/" + id).status, 404);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IncidentE2ETest, ::testing::ValuesIn(IntegrationBackends()),
