@@ -1009,11 +1009,18 @@ Status IncidentService::DeleteGroup(const Actor& actor, std::string_view group) 
     AIIP_ASSIGN_OR_RETURN(bj::object current, GroupJson(tx, group));
     if (!SeesGroup(actor, current)) return NotFound("no sharing group " + std::string(group));
     AIIP_RETURN_IF_ERROR(CheckManages(actor, current.at("owner").as_string()));
-    // A report restricted to the group would silently widen or vanish: the group stays.
+    // A report restricted to the group would silently widen or vanish: the group stays. '_'
+    // may be part of a group id and is a LIKE wildcard, so it is escaped (a-b is not a_b).
+    std::string escaped;
+    for (char ch : group) {
+      if (ch == '_' || ch == '%' || ch == '!') escaped += '!';
+      escaped += ch;
+    }
     AIIP_ASSIGN_OR_RETURN(
         store::Rows naming,
-        tx.Query("SELECT id FROM incident_reports WHERE ' ' || sharing_groups || ' ' LIKE ? LIMIT 1",
-                 {"% " + std::string(group) + " %"}));
+        tx.Query(
+            "SELECT id FROM incident_reports WHERE ' ' || sharing_groups || ' ' LIKE ? ESCAPE '!' LIMIT 1",
+            {"% " + escaped + " %"}));
     if (!naming.empty())
       return Conflict("incident reports are restricted to sharing group " + std::string(group));
     AIIP_RETURN_IF_ERROR(

@@ -1042,6 +1042,31 @@ TEST_P(IncidentE2ETest, AdministratorsSeeNoContentOfWarningsAboutNationalReports
   EXPECT_EQ(Send(admin_token_, "GET", "/api/v1/incidents/" + id).status, 404);
 }
 
+// A sharing group named by a report cannot be deleted (the report would widen or vanish); a
+// group whose id differs only where the other has '-' for '_' is another group.
+TEST_P(IncidentE2ETest, AGroupNamedByAReportStaysAndOnlyThatGroup) {
+  StartNode();
+  ASSERT_FALSE(HasFatalFailure());
+  Party owner =
+      AddParty("Port Authority EE", "company", "EE", "Port analyst", bj::array{"analyst", "org-admin"});
+  ASSERT_FALSE(HasFailure());
+  for (const char* id : {"baltic-ports", "baltic_ports"}) {
+    ASSERT_TRUE(owner.client->Post("/api/v1/sharing-groups", {}, bj::object{{"id", id}}).has_value()) << id;
+  }
+  const std::string report = Submit(owner, bj::object{{"title", "Crane control probe"},
+                                                      {"tlp", "AMBER"},
+                                                      {"sharing_groups", bj::array{"baltic-ports"}},
+                                                      {"sector", "transport"},
+                                                      {"attack_type", "information-gathering:scanner"},
+                                                      {"start", "2026-11-22T01:00:00Z"},
+                                                      {"end", "2026-11-22T02:00:00Z"},
+                                                      {"indicators", bj::array{}},
+                                                      {"narrative", "Probes of the crane PLCs."}});
+  ASSERT_FALSE(report.empty());
+  EXPECT_EQ(Send(owner.token, "DELETE", "/api/v1/sharing-groups/baltic-ports").status, 409);
+  EXPECT_EQ(Send(owner.token, "DELETE", "/api/v1/sharing-groups/baltic_ports").status, 204);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IncidentE2ETest, ::testing::ValuesIn(IntegrationBackends()),
                          [](const auto& param_info) { return BackendName(param_info.param); });
 
