@@ -472,6 +472,29 @@ TEST_P(MailDispatchTest, TransientFailuresFailAfterTheRetryWindow) {
   EXPECT_EQ(d.last_reply, 421);
 }
 
+TEST_P(MailDispatchTest, AMessageThatCannotBeRenderedFailsAtOnceWithoutBeingSent) {
+  // Stored without the API's check (e.g. by an older node): the dispatcher still refuses it.
+  ASSERT_TRUE(AddRecipient("mrc_bad", "org_a", "soc@localhost").ok());
+  std::atomic<int> sends{0};
+  MailSender sender = [&](const MailEnvelope&) {
+    ++sends;
+    return MailOutcome{250, ""};
+  };
+  SeededRandom random(5);
+  DispatcherOptions options;
+  options.poll_interval = 20ms;
+  MailDispatcher dispatcher(*store_, clock_, random, "aiip@node.example.org", sender, options);
+  Append(EventDraft{"org_a", "incident.warning", "inc_1", {}});
+  dispatcher.Poke();
+  ASSERT_TRUE(WaitFor([&] { return Deliveries("mrc_bad")[0].state == "failed"; }));
+  MailDelivery d = Deliveries("mrc_bad")[0];
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.last_reply, std::nullopt);
+  ASSERT_TRUE(d.last_error.has_value());
+  EXPECT_TRUE(d.last_error->starts_with("cannot render the message: e-mail address:")) << *d.last_error;
+  EXPECT_EQ(sends.load(), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, MailDispatchTest, ::testing::ValuesIn(store::testing::TestBackends()),
                          [](const auto& param_info) {
                            return store::testing::BackendName(param_info.param);
