@@ -14,6 +14,8 @@
 //  - STARTTLS: a relay whose certificate the configured CA does not sign gets nothing (the
 //    delivery stays pending with the certificate error); after a restart with the right CA
 //    the pending delivery goes out;
+//  - SMTP AUTH over STARTTLS (tests/integration/smtp_auth_relay.py): a wrong password is a
+//    535 and the delivery fails at once; the right one, read from smtp_password_file, works;
 //  - aiipd refuses to start on bad smtp_* settings.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -83,7 +85,9 @@ bool Accepts(uint16_t port) {
 class SmtpServer {
  public:
   // `extra` are more aiosmtpd arguments (e.g. --tlscert/--tlskey for STARTTLS).
-  explicit SmtpServer(std::vector<std::string> extra = {}) : port_(FreePort()), extra_(std::move(extra)) {
+  // With `script`, runs `python3 SCRIPT PORT MAILDIR EXTRA...` instead of aiosmtpd's command.
+  explicit SmtpServer(std::vector<std::string> extra = {}, std::string script = "")
+      : port_(FreePort()), extra_(std::move(extra)), script_(std::move(script)) {
     char pattern[] = "/tmp/aiip-maildir-XXXXXX";
     dir_ = ::mkdtemp(pattern);
     // Python's mailbox.Maildir creates new/, cur/ and tmp/ only in a directory it creates.
@@ -105,6 +109,10 @@ class SmtpServer {
       std::vector<std::string> args{"python3", "-m", "aiosmtpd", "-n", "-l", listen};
       args.insert(args.end(), extra_.begin(), extra_.end());
       args.insert(args.end(), {"-c", "aiosmtpd.handlers.Mailbox", maildir_});
+      if (!script_.empty()) {
+        args = {"python3", script_, std::to_string(port_), maildir_};
+        args.insert(args.end(), extra_.begin(), extra_.end());
+      }
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -152,6 +160,7 @@ class SmtpServer {
  private:
   uint16_t port_;
   std::vector<std::string> extra_;
+  std::string script_;
   std::string dir_;
   std::string maildir_;
   pid_t pid_ = -1;
@@ -611,6 +620,69 @@ TEST_P(MailE2ETest, StartTlsIsUsedAndTheRelayCertificateVerifiedAcrossARestart) 
   const ReadMessage mail = Parse(smtp.Messages()[0]);
   EXPECT_EQ(mail.Header("Subject"), "[AIIP] incident.warning: " + report + " (TLP:GREEN)");
   EXPECT_EQ(mail.Header("X-RcptTo"), "tls@cert.example.nl");
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+TEST_P(MailE2ETest, SmtpAuthUsesThePasswordFileAndARefusedLoginFailsAtOnce) {
+  char pattern[] = "/tmp/aiip-mailauth-XXXXXX";
+  const std::string dir = ::mkdtemp(pattern);
+  auto [relay_cert, relay_key] = SelfSigned(dir, "relay");
+  ASSERT_FALSE(HasFailure());
+  SmtpServer smtp({relay_cert, relay_key, "aiip-node", "correct horse battery"},
+                  SourcePath("tests/integration/smtp_auth_relay.py").string());
+  smtp.Start();
+  ASSERT_FALSE(HasFatalFailure());
+  const std::string wrong = dir + "/wrong.pw";
+  const std::string right = dir + "/right.pw";
+  std::ofstream(wrong) << "tr0ub4dor&3\n";
+  std::ofstream(right) << "correct horse battery\n";  // the line break is no part of it
+  auto args = [&](const std::string& password_file) {
+    return std::vector<std::string>{
+        "--smtp-relay",    smtp.relay(),           "--smtp-from", "aiip@node.example.org",
+        "--smtp-starttls", "--smtp-ca-file",       relay_cert,    "--smtp-username",
+        "aiip-node",       "--smtp-password-file", password_file};
+  };
+  node_ = std::make_unique<NodeProcess>(GetParam());
+  node_->Start(args(wrong));
+  ASSERT_FALSE(HasFatalFailure());
+  admin_ = node_->Client();
+  Party bank = AddParty("AUTH Bank", "company", "DE", "AUTH reporter");
+  Party cert_nl = AddParty("AUTH CERT", "csirt", "NL", "AUTH analyst");
+  ASSERT_FALSE(HasFailure());
+  const std::string mailbox = AddRecipient(cert_nl, bj::object{{"address", "auth@cert.example.nl"}});
+  ASSERT_TRUE(
+      cert_nl.client->Post("/api/v1/incident-subscriptions", {}, bj::object{{"channels", bj::array{"email"}}})
+          .has_value());
+  Planted ddos = LoadPlanted("bank-ddos.json");
+  ddos.report["tlp"] = "GREEN";
+  ddos.report.erase("sharing_groups");
+  Submit(bank, ddos.report);
+
+  // 535 (authentication failed) is permanent: failed after one attempt, nothing stored.
+  bj::array refused = WaitForDeliveries(cert_nl, mailbox, [](const bj::array& items) {
+    return items.size() == 1 && items[0].at("state") == "failed";
+  });
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].at("state"), "failed") << refused[0];
+  EXPECT_EQ(refused[0].at("attempts"), 1);
+  EXPECT_EQ(refused[0].at("last_reply"), 535);
+  EXPECT_TRUE(smtp.Messages().empty());
+
+  EXPECT_EQ(node_->Stop(), 0);
+  node_->Start(args(right));
+  ASSERT_FALSE(HasFatalFailure());
+  ddos.report["title"] = "Second wave";
+  const std::string second = Submit(bank, ddos.report);
+  bj::array delivered = WaitForDeliveries(cert_nl, mailbox, [](const bj::array& items) {
+    return items.size() == 2 && items[1].at("state") == "delivered";
+  });
+  ASSERT_EQ(delivered.size(), 2u);
+  EXPECT_EQ(delivered[1].at("state"), "delivered") << delivered[1];
+  EXPECT_EQ(delivered[1].at("last_reply"), 250);
+  ASSERT_TRUE(smtp.WaitForMessages(1));
+  EXPECT_EQ(Parse(smtp.Messages()[0]).Header("Subject"),
+            "[AIIP] incident.warning: " + second + " (TLP:GREEN)");
   std::error_code ec;
   fs::remove_all(dir, ec);
 }
