@@ -14,6 +14,7 @@
 //  - STARTTLS: a relay whose certificate the configured CA does not sign gets nothing (the
 //    delivery stays pending with the certificate error); after a restart with the right CA
 //    the pending delivery goes out;
+//  - implicit TLS (smtps://) with the relay's certificate verified;
 //  - SMTP AUTH over STARTTLS (tests/integration/smtp_auth_relay.py): a wrong password is a
 //    535 and the delivery fails at once; the right one, read from smtp_password_file, works;
 //  - aiipd refuses to start on bad smtp_* settings.
@@ -137,7 +138,9 @@ class SmtpServer {
     while (Accepts(port_)) std::this_thread::sleep_for(20ms);
   }
 
-  std::string relay() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+  std::string relay(std::string_view scheme = "smtp") const {
+    return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_);
+  }
 
   // The messages delivered so far (Maildir new/), in no particular order.
   std::vector<std::string> Messages() const {
@@ -620,6 +623,42 @@ TEST_P(MailE2ETest, StartTlsIsUsedAndTheRelayCertificateVerifiedAcrossARestart) 
   const ReadMessage mail = Parse(smtp.Messages()[0]);
   EXPECT_EQ(mail.Header("Subject"), "[AIIP] incident.warning: " + report + " (TLP:GREEN)");
   EXPECT_EQ(mail.Header("X-RcptTo"), "tls@cert.example.nl");
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+TEST_P(MailE2ETest, ImplicitTlsRelaysAreReachedWithSmtps) {
+  char pattern[] = "/tmp/aiip-mailsmtps-XXXXXX";
+  const std::string dir = ::mkdtemp(pattern);
+  auto [relay_cert, relay_key] = SelfSigned(dir, "relay");
+  ASSERT_FALSE(HasFailure());
+  SmtpServer smtp({"--smtpscert", relay_cert, "--smtpskey", relay_key});
+  smtp.Start();
+  ASSERT_FALSE(HasFatalFailure());
+  node_ = std::make_unique<NodeProcess>(GetParam());
+  node_->Start({"--smtp-relay", smtp.relay("smtps"), "--smtp-from", "aiip@node.example.org", "--smtp-ca-file",
+                relay_cert});
+  ASSERT_FALSE(HasFatalFailure());
+  admin_ = node_->Client();
+  Party bank = AddParty("SMTPS Bank", "company", "DE", "SMTPS reporter");
+  Party cert_nl = AddParty("SMTPS CERT", "csirt", "NL", "SMTPS analyst");
+  ASSERT_FALSE(HasFailure());
+  const std::string mailbox = AddRecipient(cert_nl, bj::object{{"address", "tls@cert.example.nl"}});
+  ASSERT_TRUE(
+      cert_nl.client->Post("/api/v1/incident-subscriptions", {}, bj::object{{"channels", bj::array{"email"}}})
+          .has_value());
+  Planted ddos = LoadPlanted("bank-ddos.json");
+  ddos.report["tlp"] = "GREEN";
+  ddos.report.erase("sharing_groups");
+  const std::string report = Submit(bank, ddos.report);
+  ASSERT_TRUE(smtp.WaitForMessages(1)) << node_->Log();
+  EXPECT_EQ(Parse(smtp.Messages()[0]).Header("Subject"),
+            "[AIIP] incident.warning: " + report + " (TLP:GREEN)");
+  bj::array delivered = WaitForDeliveries(cert_nl, mailbox, [](const bj::array& items) {
+    return items.size() == 1 && items[0].at("state") == "delivered";
+  });
+  ASSERT_EQ(delivered.size(), 1u);
+  EXPECT_EQ(delivered[0].at("last_reply"), 250);
   std::error_code ec;
   fs::remove_all(dir, ec);
 }
