@@ -2,12 +2,16 @@
 // from an address list or a packet capture, and withdrawn by the victim; the mitigation inbox
 // with acknowledgements and DOTS status; operators' ASNs (doc/cli.md, doc/response.md).
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
 #include "aiip/commands.h"
 #include "common/encoding.h"
 #include "common/json.h"
+#include "common/time.h"
+#include "responsenet/case_spec.h"
 
 namespace aiip::cli {
 
@@ -79,22 +83,110 @@ Status ShowCase(Session& session, const bj::value& answer) {
   return Status::Ok();
 }
 
-// Where the sources of a case come from on the command line.
+// Under the node's default body limit (max_body_bytes, 32 MiB) even after JSON escaping,
+// which adds a byte per line: 1,000,000 addresses (about 17 MB) go in one request.
+constexpr int64_t kDefaultPartBytes = 24 << 20;
+
+// `text` cut after line ends into parts of at most `part_bytes` (a longer line is a part of
+// its own), so that no address is split.
+std::vector<std::string> SplitLines(std::string_view text, size_t part_bytes) {
+  std::vector<std::string> parts;
+  while (!text.empty()) {
+    size_t cut = text.size();
+    if (cut > part_bytes) {
+      const size_t newline = text.rfind('\n', part_bytes - 1);
+      cut = newline != std::string_view::npos ? newline + 1 : std::min(text.size(), text.find('\n') + 1);
+      if (cut == 0) cut = text.size();
+    }
+    parts.emplace_back(text.substr(0, cut));
+    text.remove_prefix(cut);
+  }
+  return parts;
+}
+
+// Where the sources of a case come from on the command line, and how they are sent.
 struct SourceFile {
   std::optional<std::string> list, pcap;
+  int64_t part_bytes = kDefaultPartBytes;
 
-  // Adds the file to a JSON body: a list as "sources_text", a capture base64 as "capture".
-  Status AddTo(bj::object& body) const {
-    if (list.has_value() == pcap.has_value()) return UsageError("give exactly one of --sources or --pcap");
+  // The JSON bodies to send in order; the first is `first` (the case fields when opening)
+  // plus the first part of the sources. A list goes as "sources_text" in parts cut at line
+  // ends. A capture that fits in one part goes whole, base64, as "capture" (the node keeps
+  // its summary); a larger one is read here with the node's own reader, the target, ports,
+  // protocol and window it shows fill the case fields not given (when opening), and its
+  // distinct sources go as lists in parts.
+  Result<std::vector<bj::object>> Bodies(bj::object first, bool opening) const {
+    if (list.has_value() == pcap.has_value())
+      return Err(UsageError("give exactly one of --sources or --pcap"));
+    if (part_bytes < 64) return Err(UsageError("--part-bytes is at least 64"));
+    const auto part = static_cast<size_t>(part_bytes);
     AIIP_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(list ? *list : *pcap));
+    std::string text;
     if (list) {
-      body["sources_text"] = std::move(bytes);
+      text = std::move(bytes);
+    } else if ((bytes.size() + 2) / 3 * 4 <= part) {
+      first["capture"] = Base64Encode(bytes);
+      return std::vector<bj::object>{std::move(first)};
     } else {
-      body["capture"] = Base64Encode(bytes);
+      AIIP_ASSIGN_OR_RETURN(
+          responsenet::SourceBatch batch,
+          responsenet::ReadSources(bj::object{}, responsenet::RawSources{true, bytes}, SIZE_MAX));
+      if (opening) {
+        AIIP_ASSIGN_OR_RETURN(responsenet::CaseSpec spec,
+                              responsenet::ReadCaseSpec(first, false, &*batch.capture));
+        first["target"] = spec.target.ToString();
+        if (!spec.ports.empty()) first["ports"] = responsenet::PortsText(spec.ports);
+        if (spec.protocol) first["protocol"] = *spec.protocol;
+        first["from"] = FormatRfc3339(spec.from);
+        first["to"] = FormatRfc3339(spec.to);
+        first["attack_time"] = FormatRfc3339(spec.attack_time);
+      }
+      std::sort(batch.addresses.begin(), batch.addresses.end());
+      batch.addresses.erase(std::unique(batch.addresses.begin(), batch.addresses.end()),
+                            batch.addresses.end());
+      for (const attribution::IpAddress& a : batch.addresses) text += a.ToString() + "\n";
     }
-    return Status::Ok();
+    std::vector<bj::object> bodies;
+    for (std::string& piece : SplitLines(text, part)) {
+      bj::object body = bodies.empty() ? std::move(first) : bj::object{};
+      body["sources_text"] = std::move(piece);
+      bodies.push_back(std::move(body));
+    }
+    if (bodies.empty()) bodies.push_back(std::move(first));  // the node says what is missing
+    return bodies;
   }
 };
+
+// Sends `bodies`: the first to `path` (POST /attacks, or a case's /sources), the rest as
+// more sources of the case. Returns the last answer. A failed part says which, so the rest
+// can be added with `aiip attack sources add`.
+Result<bj::value> SendParts(Session& session, const std::string& path, std::vector<bj::object> bodies,
+                            std::optional<std::string> case_id) {
+  bj::value answer;
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    const std::string target = i == 0 ? path : PathOf("attacks", *case_id) + "/sources";
+    Result<bj::value> sent = session.Call(Method::kPost, target, {}, bodies[i]);
+    if (!sent) {
+      if (i > 0) {
+        session.err() << "part " << i + 1 << " of " << bodies.size() << " was refused; case " << *case_id
+                      << " holds the parts before it\n";
+      }
+      return sent;
+    }
+    answer = std::move(*sent);
+    if (!case_id) {
+      const bj::value* id = answer.is_object() ? answer.get_object().if_contains("id") : nullptr;
+      if (id == nullptr || !id->is_string()) return Err(InvalidResponse("the opened case has no 'id'"));
+      case_id = std::string(id->get_string());
+    }
+    if (bodies.size() > 1) {
+      const bj::value* count = answer.get_object().if_contains("sources");
+      session.err() << "part " << i + 1 << " of " << bodies.size() << " sent to case " << *case_id << ": "
+                    << (count != nullptr ? bj::serialize(*count) : "?") << " distinct sources so far\n";
+    }
+  }
+  return answer;
+}
 
 void AddAttackCommands(CLI::App& app, CommandTable& table) {
   CLI::App* attack =
@@ -120,6 +212,8 @@ void AddAttackCommands(CLI::App& app, CommandTable& table) {
       ->check(CLI::ExistingFile);
   AddOptional(open_cmd, "--pcap", open->sources.pcap, "Packet capture (pcap or pcapng)")
       ->check(CLI::ExistingFile);
+  open_cmd->add_option("--part-bytes", open->sources.part_bytes,
+                       "Largest source text per request; more goes in parts (default 24 MiB)");
   table.Add(open_cmd, [open](Session& session) -> Status {
     bj::object body;
     auto add = [&](const char* key, const std::optional<std::string>& value) {
@@ -133,8 +227,9 @@ void AddAttackCommands(CLI::App& app, CommandTable& table) {
     add("attack_time", open->at);
     add("victim", open->victim);
     if (open->lifetime) body["lifetime"] = *open->lifetime;
-    AIIP_RETURN_IF_ERROR(open->sources.AddTo(body));
-    AIIP_ASSIGN_OR_RETURN(bj::value answer, session.Call(Method::kPost, kApi + "/attacks", {}, body));
+    AIIP_ASSIGN_OR_RETURN(std::vector<bj::object> bodies, open->sources.Bodies(std::move(body), true));
+    AIIP_ASSIGN_OR_RETURN(bj::value answer,
+                          SendParts(session, kApi + "/attacks", std::move(bodies), std::nullopt));
     return ShowCase(session, answer);
   });
 
@@ -168,6 +263,7 @@ void AddAttackCommands(CLI::App& app, CommandTable& table) {
   struct AddOptions {
     std::string id, file;
     bool pcap = false;
+    int64_t part_bytes = kDefaultPartBytes;
   };
   auto add = std::make_shared<AddOptions>();
   CLI::App* add_cmd =
@@ -175,13 +271,15 @@ void AddAttackCommands(CLI::App& app, CommandTable& table) {
   add_cmd->add_option("id", add->id, "Case id")->required();
   add_cmd->add_option("file", add->file, "Address list or capture")->required()->check(CLI::ExistingFile);
   add_cmd->add_flag("--pcap", add->pcap, "The file is a packet capture");
+  add_cmd->add_option("--part-bytes", add->part_bytes,
+                      "Largest source text per request; more goes in parts (default 24 MiB)");
   table.Add(add_cmd, [add](Session& session) -> Status {
     SourceFile file;
     (add->pcap ? file.pcap : file.list) = add->file;
-    bj::object body;
-    AIIP_RETURN_IF_ERROR(file.AddTo(body));
-    AIIP_ASSIGN_OR_RETURN(bj::value answer,
-                          session.Call(Method::kPost, PathOf("attacks", add->id) + "/sources", {}, body));
+    file.part_bytes = add->part_bytes;
+    AIIP_ASSIGN_OR_RETURN(std::vector<bj::object> bodies, file.Bodies(bj::object{}, false));
+    AIIP_ASSIGN_OR_RETURN(bj::value answer, SendParts(session, PathOf("attacks", add->id) + "/sources",
+                                                      std::move(bodies), add->id));
     return ShowCase(session, answer);
   });
 

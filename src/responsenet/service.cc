@@ -791,6 +791,7 @@ Result<bj::object> ResponseService::OpenCase(const Actor& actor, const bj::objec
   if (!attribution_problem_.empty()) {
     return Err(FailedPrecondition("attribution-unavailable", attribution_problem_));
   }
+  const auto read_started = clock_.Monotonic();
   AIIP_ASSIGN_OR_RETURN(SourceBatch sources, ReadSources(spec, raw, options_.max_sources));
   AIIP_ASSIGN_OR_RETURN(CaseSpec case_spec,
                         ReadCaseSpec(spec, !raw.has_value(), sources.capture ? &*sources.capture : nullptr));
@@ -813,7 +814,7 @@ Result<bj::object> ResponseService::OpenCase(const Actor& actor, const bj::objec
   }
   if (sources.capture) row.capture = CaptureJson(*sources.capture);
   row.id = NewId("atk", clock_, random_);
-  return Regroup(actor, row, std::move(sources), true);
+  return Regroup(actor, row, std::move(sources), true, clock_.Monotonic() - read_started);
 }
 
 Result<bj::object> ResponseService::AddSources(const Actor& actor, std::string_view case_id,
@@ -827,7 +828,9 @@ Result<bj::object> ResponseService::AddSources(const Actor& actor, std::string_v
                                  "/" + json::PointerEscape(key)));
     }
   }
+  const auto read_started = clock_.Monotonic();
   AIIP_ASSIGN_OR_RETURN(SourceBatch sources, ReadSources(spec, raw, options_.max_sources));
+  const auto read_time = clock_.Monotonic() - read_started;
   CaseRow row;
   Status stored_10 = store_.Read([&](store::Tx& tx) -> Status {
     AIIP_ASSIGN_OR_RETURN(
@@ -854,11 +857,11 @@ Result<bj::object> ResponseService::AddSources(const Actor& actor, std::string_v
   if (!(actor.IsSystem() || actor.HasRole("admin") || actor.organisation == row.victim)) {
     return Err(PermissionDenied("only the victim's members or an administrator add sources"));
   }
-  return Regroup(actor, row, std::move(sources), false);
+  return Regroup(actor, row, std::move(sources), false, read_time);
 }
 
 Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& row, SourceBatch added,
-                                            bool opening) {
+                                            bool opening, std::chrono::steady_clock::duration read_time) {
   const auto started = clock_.Monotonic();
   std::lock_guard lock(write_mu_);
   // Every source of the case: the stored batches and the new one.
@@ -979,6 +982,7 @@ Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& r
   size_t updated = 0;
   size_t ended = 0;
   size_t notices = 0;
+  const auto write_started = clock_.Monotonic();
   Status written = store_.Write([&](store::Tx& tx) -> Status {
     created = updated = ended = notices = 0;
     if (opening) {
@@ -1091,7 +1095,17 @@ Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& r
         request_id = existing[0].Text(0);
         scope.mid = static_cast<uint32_t>(existing[0].Int(1));
         AIIP_ASSIGN_OR_RETURN(mitigation::MitigationScope old, ScopeFromJson(existing[0].Text(2)));
-        if (old.source_prefix == scope.source_prefix) continue;
+        if (old.source_prefix == scope.source_prefix) {
+          // The same request stands (nothing to tell the responder), but its counts and
+          // groups cover the new sources too.
+          AIIP_RETURN_IF_ERROR(tx.Exec(
+              "UPDATE mitigation_requests SET groups_json = ?, asns = ?, sources = ?, over_coverage = ?, "
+              "abuse = ?, updated_at = ?, version = version + 1 WHERE id = ? AND sources <> ?",
+              {bj::serialize(p.groups), static_cast<int64_t>(p.asns), static_cast<int64_t>(p.group->sources),
+               mitigation::CountToString(p.aggregation.over_coverage), bj::serialize(p.abuse_contacts), now,
+               request_id, static_cast<int64_t>(p.group->sources)}));
+          continue;
+        }
         AIIP_RETURN_IF_ERROR(tx.Exec(
             "UPDATE mitigation_requests SET scope = ?, groups_json = ?, asns = ?, sources = ?, prefixes = ?, "
             "over_coverage = ?, abuse = ?, updated_at = ?, version = version + 1 WHERE id = ?",
@@ -1168,6 +1182,7 @@ Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& r
     return Status::Ok();
   });
   AIIP_RETURN_IF_ERROR(written);
+  const auto write_time = clock_.Monotonic() - write_started;
   if ((created > 0 || updated > 0 || notices > 0) && events_committed_) events_committed_();
 
   AIIP_ASSIGN_OR_RETURN(bj::object out, GetCase(Actor::System(), row.id));
@@ -1183,7 +1198,9 @@ Result<bj::object> ResponseService::Regroup(const Actor& actor, const CaseRow& r
                  {"notices", notices},
                  {"attribute_seconds", grouping.stats.attribute_seconds},
                  {"group_seconds", grouping.stats.group_seconds},
+                 {"read_seconds", std::chrono::duration<double>(read_time).count()},
                  {"prepare_seconds", grouped_seconds},
+                 {"store_seconds", std::chrono::duration<double>(write_time).count()},
                  {"total_seconds", std::chrono::duration<double>(clock_.Monotonic() - started).count()}};
   return out;
 }

@@ -167,8 +167,9 @@ class ResponseService {
   struct CaseRow;
 
   Result<Directory> ReadDirectory() const;
+  // `read_time`: how long reading the batch took, reported with the other timings.
   Result<boost::json::object> Regroup(const registry::Actor& actor, const CaseRow& row, SourceBatch added,
-                                      bool opening);
+                                      bool opening, std::chrono::steady_clock::duration read_time);
   Status EscalateOne(const std::string& request_id, SystemTime now, size_t& written);
   Status ExpireOne(const std::string& request_id, SystemTime now, size_t& written);
   void EscalationLoop();

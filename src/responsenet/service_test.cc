@@ -406,6 +406,35 @@ TEST_P(ResponseServiceTest, NewSourcesLeaveAnEndedRequestAlone) {
   EXPECT_EQ(Mitigation(r1).at("state"), "withdrawn");
 }
 
+TEST_P(ResponseServiceTest, NewSourcesInsideTheCoveringPrefixesStillCount) {
+  // Eight sources spread over operator one's /16: four prefixes at most cover them coarsely.
+  bj::object spec{{"target", "198.51.100.10/32"},
+                  {"from", "2026-02-28T23:00:00Z"},
+                  {"to", "2026-03-01T11:00:00Z"},
+                  {"sources", bj::array{"10.1.0.1", "10.1.32.1", "10.1.64.1", "10.1.96.1", "10.1.128.1",
+                                        "10.1.160.1", "10.1.192.1", "10.1.224.1"}}};
+  auto opened = service_->OpenCase(victim_, spec, std::nullopt);
+  ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+  const std::string case_id(opened->at("id").as_string());
+  const std::string r1 = RequestsOf(*opened)[op1_.organisation];
+  const bj::object before = Mitigation(r1);
+  ASSERT_EQ(before.at("sources").as_int64(), 8);
+  ASSERT_LE(before.at("prefixes").as_int64(), 4);
+  const size_t updates = EventsOf(op1_.organisation, "mitigation.update").size();
+
+  auto more =
+      service_->AddSources(victim_, case_id, bj::object{{"sources", bj::array{"10.1.0.200"}}}, std::nullopt);
+  ASSERT_TRUE(more.has_value()) << more.error().ToString();
+  const bj::object after = Mitigation(r1);
+  EXPECT_EQ(after.at("sources").as_int64(), 9);
+  EXPECT_EQ(after.at("groups").at(0).at("sources").as_int64(), 9);
+  const bool same_scope = after.at("request") == before.at("request");
+  EXPECT_TRUE(same_scope) << "the covering prefixes changed; pick a source inside them";
+  EXPECT_EQ(EventsOf(op1_.organisation, "mitigation.update").size(), updates + (same_scope ? 0 : 1));
+  EXPECT_EQ(more->at("batch").at("requests_updated").to_number<int64_t>(), same_scope ? 0 : 1);
+  EXPECT_EQ(more->at("sources").as_int64(), 9);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ResponseServiceTest, ::testing::ValuesIn(store::testing::TestBackends()),
                          [](const auto& param_info) {
                            return store::testing::BackendName(param_info.param);

@@ -537,6 +537,37 @@ TEST_P(ResponseE2ETest, ACaptureBecomesOneRequestPerOperatorAcknowledgedOrEscala
   std::ofstream(list_file) << brazil.v4[0] << "\n" << dt.v4[0] << "\n";
   CommandResult sources_add = aiip(victim_token, {"attack", "sources", "add", case_id, list_file.string()});
   EXPECT_EQ(sources_add.exit_code, 0) << sources_add.err;
+  // Sources larger than one request body go in parts: a list cut at line ends, and a
+  // capture read by the command line itself (its target and window become the case's).
+  const std::filesystem::path many = node_->data_dir() / "many-sources.txt";
+  {
+    std::ofstream out(many);
+    for (const std::string& a : sources) out << a << "\n";
+  }
+  CommandResult listed_parts =
+      aiip(victim_token,
+           {"attack", "open", "--sources", many.string(), "--target", "198.51.100.10/32", "--from",
+            "2024-03-01T12:00:00Z", "--to", "2024-03-01T12:10:00Z", "--part-bytes", "128", "--json"});
+  ASSERT_EQ(listed_parts.exit_code, 0) << listed_parts.err;
+  auto listed_case = json::ParseObject(listed_parts.out);
+  ASSERT_TRUE(listed_case.has_value()) << listed_parts.out;
+  EXPECT_EQ(listed_case->at("sources").as_int64(), static_cast<int64_t>(sources.size()));
+  EXPECT_GT(listed_case->at("batches").as_array().size(), 2u);
+  EXPECT_NE(listed_parts.err.find("part 2 of"), std::string::npos) << listed_parts.err;
+  const std::filesystem::path capture_file = node_->data_dir() / "attack.pcap";
+  std::ofstream(capture_file, std::ios::binary) << capture;
+  CommandResult capture_parts = aiip(
+      victim_token, {"attack", "open", "--pcap", capture_file.string(), "--part-bytes", "256", "--json"});
+  ASSERT_EQ(capture_parts.exit_code, 0) << capture_parts.err;
+  auto capture_case = json::ParseObject(capture_parts.out);
+  ASSERT_TRUE(capture_case.has_value()) << capture_parts.out;
+  EXPECT_EQ(capture_case->at("target").at("prefix"), "198.51.100.10/32");
+  EXPECT_EQ(capture_case->at("target").at("ports"), "53");
+  EXPECT_EQ(capture_case->at("target").at("protocol_name"), "udp");
+  EXPECT_EQ(capture_case->at("window").at("from"), "2024-03-01T12:00:00.000Z");
+  EXPECT_EQ(capture_case->at("sources").as_int64(), static_cast<int64_t>(sources.size()));
+  EXPECT_GT(capture_case->at("batches").as_array().size(), 1u);
+  EXPECT_EQ(capture_case->at("batches").at(0).at("input"), "list");
   CommandResult asn_list = aiip(telekom_token, {"operator", "asn", "list", telekom});
   ASSERT_EQ(asn_list.exit_code, 0) << asn_list.err;
   EXPECT_NE(asn_list.out.find("3320"), std::string::npos) << asn_list.out;
