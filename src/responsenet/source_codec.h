@@ -28,10 +28,11 @@ std::string EncodeSources(std::span<const attribution::IpAddress> sources);
 std::string Deflate(std::string_view text);
 Result<std::string> Inflate(std::string_view blob, size_t max_bytes = size_t{1} << 32);
 
-// The addresses of a blob EncodeSources wrote, sorted (IPv4 first). Errors:
-// DataLoss("corrupt source blob ...") for anything else, including a blob that holds, or
-// inflates to more than it takes to hold, more than `max_addresses` addresses (which bounds
-// the memory a corrupt blob can claim).
+// The addresses of a blob EncodeSources wrote, sorted (IPv4 first). Errors: DataLoss for
+// anything else — Inflate's errors, including a blob that inflates beyond what
+// `max_addresses` addresses take (which bounds the memory a corrupt blob can claim), and
+// "corrupt source blob ..." for a bad header, more than `max_addresses` addresses, or a
+// list that is not strictly increasing or has the wrong length.
 Result<std::vector<attribution::IpAddress>> DecodeSources(std::string_view blob,
                                                           size_t max_addresses = size_t{1} << 28);
 
