@@ -184,6 +184,7 @@ WebhookDispatcher::WebhookDispatcher(store::Store& store, const Clock& clock, Ra
     : store_(store), clock_(clock), random_(random), poster_(std::move(poster)), options_(options) {
   assert(options_.workers > 0 && options_.batch > 0);
   scanner_ = std::thread([this] { Scan(); });
+  recorder_ = std::thread([this] { Record(); });
   for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { Work(); });
 }
 
@@ -208,6 +209,12 @@ void WebhookDispatcher::Stop() {
   if (scanner_.joinable()) scanner_.join();
   for (std::thread& worker : workers_) worker.join();
   workers_.clear();
+  {
+    std::lock_guard lock(mu_);
+    workers_done_ = true;
+  }
+  record_wake_.notify_all();
+  if (recorder_.joinable()) recorder_.join();
 }
 
 void WebhookDispatcher::Scan() {
@@ -281,11 +288,54 @@ void WebhookDispatcher::Work() {
       queue_.pop_front();
     }
     // The scan that queued this job may have read the delivery before the previous attempt
-    // was recorded: attempt only what is still pending at the attempt count it was read at.
-    if (StillDue(job)) Attempt(job);
+    // was recorded (by another node): attempt only what is still pending at the attempt
+    // count it was read at.
+    if (StillDue(job)) {
+      Outcome outcome = Attempt(job);
+      {
+        std::lock_guard lock(mu_);
+        outcomes_.push_back(std::move(outcome));
+      }
+      record_wake_.notify_one();
+      continue;
+    }
     {
       std::lock_guard lock(mu_);
       in_flight_.erase({job.event_seq, job.webhook});
+    }
+    scan_wake_.notify_one();
+  }
+}
+
+void WebhookDispatcher::Record() {
+  while (true) {
+    std::vector<Outcome> batch;
+    {
+      std::unique_lock lock(mu_);
+      record_wake_.wait(lock, [&] { return !outcomes_.empty() || workers_done_; });
+      if (outcomes_.empty()) return;  // the workers are done and everything is recorded
+      batch.swap(outcomes_);
+    }
+    Status status = store_.Write([&](store::Tx& tx) -> Status {
+      for (const Outcome& outcome : batch) {
+        // Only a pending delivery moves: one disabled meanwhile stays failed.
+        AIIP_RETURN_IF_ERROR(tx.Exec(
+            "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_attempt_at = ?, "
+            "last_status = ?, last_error = ?, delivered_at = ? WHERE event_seq = ? AND webhook = ? AND state "
+            "= "
+            "'pending'",
+            outcome.update));
+      }
+      return Status::Ok();
+    });
+    // Unrecorded attempts are made again when due: delivery is at least once.
+    if (!status.ok()) {
+      log::Error("cannot record webhook deliveries",
+                 {{"error", status.ToString()}, {"deliveries", static_cast<int64_t>(batch.size())}});
+    }
+    {
+      std::lock_guard lock(mu_);
+      for (const Outcome& outcome : batch) in_flight_.erase({outcome.event_seq, outcome.webhook});
     }
     scan_wake_.notify_one();
   }
@@ -305,7 +355,7 @@ bool WebhookDispatcher::StillDue(const Job& job) {
   return due;
 }
 
-void WebhookDispatcher::Attempt(const Job& job) {
+WebhookDispatcher::Outcome WebhookDispatcher::Attempt(const Job& job) {
   const SystemTime started = clock_.Now();
   const std::string delivery_id = std::to_string(job.event_seq) + "." + job.webhook;
   SignedDelivery signed_delivery =
@@ -334,23 +384,16 @@ void WebhookDispatcher::Attempt(const Job& job) {
     state = expired ? "failed" : "pending";
     next_attempt = FormatRfc3339(finished + delay);
   }
-  Status status = store_.Write([&](store::Tx& tx) -> Status {
-    // Only a pending delivery moves: one disabled meanwhile stays failed.
-    return tx.Exec(
-        "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_attempt_at = ?, "
-        "last_status = ?, last_error = ?, delivered_at = ? WHERE event_seq = ? AND webhook = ? AND state = "
-        "'pending'",
-        {state, attempts, next_attempt, finished_text,
-         http_status ? store::Value(*http_status) : store::Value(store::Null{}),
-         error.empty() ? store::Value(store::Null{}) : store::Value(error),
-         delivered ? store::Value(finished_text) : store::Value(store::Null{}), job.event_seq, job.webhook});
-  });
-  if (!status.ok()) {
-    log::Error("cannot record a webhook delivery", {{"error", status.ToString()}, {"delivery", delivery_id}});
-  }
   if (!delivered) {
     log::Info("webhook delivery failed", {{"delivery", delivery_id}, {"error", error}, {"state", state}});
   }
+  return Outcome{
+      job.event_seq,
+      job.webhook,
+      {state, attempts, next_attempt, finished_text,
+       http_status ? store::Value(*http_status) : store::Value(store::Null{}),
+       error.empty() ? store::Value(store::Null{}) : store::Value(error),
+       delivered ? store::Value(finished_text) : store::Value(store::Null{}), job.event_seq, job.webhook}};
 }
 
 }  // namespace aiip::notify

@@ -127,10 +127,19 @@ class WebhookDispatcher {
     std::string event_created_at;
     int64_t attempts;
   };
+  // The row update that records one attempt (UPDATE parameters, in order).
+  struct Outcome {
+    int64_t event_seq;
+    std::string webhook;
+    std::vector<store::Value> update;
+  };
   void Scan();
   void Work();
+  // Records attempts in batches: a worker hands its outcome over and posts the next delivery
+  // instead of waiting for its own fsync; the delivery stays in flight until recorded.
+  void Record();
   bool StillDue(const Job& job);
-  void Attempt(const Job& job);
+  Outcome Attempt(const Job& job);
 
   store::Store& store_;
   const Clock& clock_;
@@ -141,13 +150,17 @@ class WebhookDispatcher {
   std::mutex mu_;
   std::condition_variable scan_wake_;
   std::condition_variable work_wake_;
+  std::condition_variable record_wake_;
   bool poked_ = false;
   bool stopping_ = false;
+  bool workers_done_ = false;  // the recorder drains what they handed over, then stops
   std::deque<Job> queue_;
-  std::set<std::pair<int64_t, std::string>> in_flight_;  // queued or being attempted
+  std::vector<Outcome> outcomes_;                        // attempted, not yet recorded
+  std::set<std::pair<int64_t, std::string>> in_flight_;  // queued, being attempted or recorded
 
   std::thread scanner_;
   std::vector<std::thread> workers_;
+  std::thread recorder_;
 };
 
 }  // namespace aiip::notify
