@@ -321,9 +321,8 @@ void WebhookDispatcher::Record() {
         // Only a pending delivery moves: one disabled meanwhile stays failed.
         AIIP_RETURN_IF_ERROR(tx.Exec(
             "UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_attempt_at = ?, "
-            "last_status = ?, last_error = ?, delivered_at = ? WHERE event_seq = ? AND webhook = ? AND state "
-            "= "
-            "'pending'",
+            "last_status = ?, last_error = ?, delivered_at = ? "
+            "WHERE event_seq = ? AND webhook = ? AND state = 'pending'",
             outcome.update));
       }
       return Status::Ok();
