@@ -369,8 +369,8 @@ void AddStreamCommand(CLI::App& app, CommandTable& table) {
       std::vector<std::pair<std::string, std::string>> headers{{"Accept", "text/event-stream"}};
       if (!last_id.empty()) headers.emplace_back("Last-Event-ID", last_id);
       Status streamed = client->Stream(kApi + "/stream", query, headers, [&](std::string_view piece) {
-        problem = parser.Feed(piece, [&](const client::ServerSentEvent& e) {
-          if (done()) return;
+        Status fed = parser.Feed(piece, [&](const client::ServerSentEvent& e) {
+          if (done() || !problem.ok()) return;
           auto data = json::ParseObject(e.data);
           if (!data) {
             problem =
@@ -385,6 +385,7 @@ void AddStreamCommand(CLI::App& app, CommandTable& table) {
           if (!e.id.empty()) last_id = e.id;
           print(*data);
         });
+        if (problem.ok()) problem = fed;
         return problem.ok() && !done();
       });
       AIIP_RETURN_IF_ERROR(problem);
