@@ -5,9 +5,21 @@
 #include "common/json.h"
 #include "common/status.h"
 #include "common/time.h"
+#include "common/words.h"
 
 namespace aiip {
 namespace {
+
+TEST(Words, SplitAndJoinAsStored) {
+  EXPECT_EQ(SplitWords("stream webhook"), (std::vector<std::string>{"stream", "webhook"}));
+  EXPECT_EQ(SplitWords("  a   b "), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(SplitWords("").empty());
+  EXPECT_TRUE(SplitWords("   ").empty());
+  EXPECT_EQ(JoinWords({"incident.warning", "vulnerability.alert"}), "incident.warning vulnerability.alert");
+  EXPECT_EQ(JoinWords({}), "");
+  const std::vector<std::string> groups{"fmi-isac", "a_b"};
+  EXPECT_EQ(SplitWords(JoinWords(groups)), groups);
+}
 
 TEST(Time, FormatsUtcWithMilliseconds) {
   SystemTime t{std::chrono::milliseconds(1700000000123)};

@@ -12,6 +12,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/time.h"
+#include "common/words.h"
 #include "crypto/sha256.h"
 #include "incidents/report/report_json.h"
 #include "incidents/stix/stix.h"
@@ -32,27 +33,6 @@ constexpr size_t kListBatch = 200;
 constexpr size_t kMaxSubscriptionItems = 64;
 constexpr size_t kMaxGroupMembers = 1000;
 constexpr std::string_view kWarningKind = "incident.warning";
-
-std::vector<std::string> SplitSpaces(std::string_view text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-std::string JoinSpaces(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += ' ';
-    out += item;
-  }
-  return out;
-}
 
 bj::array Strings(const std::vector<std::string>& values) {
   bj::array out;
@@ -99,8 +79,8 @@ Result<access::ReportAccess> AccessOfRow(const store::Row& row, size_t first) {
   a.owner_organisation = row.Text(first);
   a.owner_state = row.Text(first + 1);
   AIIP_ASSIGN_OR_RETURN(a.tlp, access::ParseTlp(row.Text(first + 2)));
-  a.recipient_organisations = SplitSpaces(row.Text(first + 3));
-  a.sharing_groups = SplitSpaces(row.Text(first + 4));
+  a.recipient_organisations = SplitWords(row.Text(first + 3));
+  a.sharing_groups = SplitWords(row.Text(first + 4));
   a.national_only = row.Int(first + 5) != 0;
   return a;
 }
@@ -176,7 +156,7 @@ Result<Subscription> SubscriptionOfRow(const store::Row& row) {
   AIIP_ASSIGN_OR_RETURN(s.attack_types, JsonStrings(row.Text(4)));
   AIIP_ASSIGN_OR_RETURN(s.products, JsonStrings(row.Text(5)));
   AIIP_ASSIGN_OR_RETURN(s.indicator_types, JsonStrings(row.Text(6)));
-  for (std::string& c : SplitSpaces(row.Text(7))) s.channels.insert(std::move(c));
+  for (std::string& c : SplitWords(row.Text(7))) s.channels.insert(std::move(c));
   s.created_at = row.Text(8);
   return s;
 }
@@ -491,8 +471,8 @@ Result<bj::object> IncidentService::Submit(const Actor& actor, std::string_view 
          log_json,
          rules_json,
          std::string(incidents::TlpName(clean.tlp)),
-         JoinSpaces(clean.recipients),
-         JoinSpaces(clean.sharing_groups),
+         JoinWords(clean.recipients),
+         JoinWords(clean.sharing_groups),
          int64_t{clean.national_only ? 1 : 0},
          std::string(incidents::SectorCode(clean.sector)),
          region,
@@ -1108,7 +1088,7 @@ Result<bj::object> IncidentService::CreateSubscription(const Actor& actor, const
                     ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 {s.id, s.organisation, bj::serialize(Strings(s.sectors)), bj::serialize(Strings(s.regions)),
                  bj::serialize(Strings(s.attack_types)), bj::serialize(Strings(s.products)),
-                 bj::serialize(Strings(s.indicator_types)), JoinSpaces(channel_list), s.created_at}));
+                 bj::serialize(Strings(s.indicator_types)), JoinWords(channel_list), s.created_at}));
     return audit_(tx, registry::AuditEvent{ActorName(actor), actor.organisation,
                                            "incident_subscription.create", s.id, bj::serialize(out)});
   });

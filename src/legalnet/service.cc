@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/time.h"
+#include "common/words.h"
 #include "legal/assess.h"
 #include "legal/request.h"
 
@@ -183,24 +184,9 @@ std::string Join(const std::vector<std::string_view>& items, std::string_view se
   return out;
 }
 
-std::string JoinStrings(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += ' ';
-    out += item;
-  }
-  return out;
-}
-
 bj::array SplitToArray(std::string_view text) {
   bj::array out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
+  for (std::string& word : SplitWords(text)) out.emplace_back(std::move(word));
   return out;
 }
 
@@ -600,7 +586,7 @@ Result<boost::json::object> LegalNetworkService::Create(const Actor& actor, cons
   row.urgent = urgent.value_or(false);
   row.proportionality = proportionality;
   row.judicial_authorisation = judicial;
-  row.data_categories = JoinStrings(category_list);
+  row.data_categories = JoinWords(category_list);
   row.conditions = conditions;
   row.linked_request = linked;
   row.created_by = actor.member;
@@ -640,7 +626,7 @@ Result<boost::json::object> LegalNetworkService::Create(const Actor& actor, cons
           for (const store::Row& r : rows) ids.push_back(r.Text(0));
           return InvalidArgument("ambiguous-recipient",
                                  request.requested_state + " has several organisations of kind " +
-                                     std::string(organisation_kind) + " (" + JoinStrings(ids) +
+                                     std::string(organisation_kind) + " (" + JoinWords(ids) +
                                      "); name one in 'recipient'",
                                  "/recipient");
         }
@@ -806,7 +792,7 @@ Result<boost::json::object> LegalNetworkService::Transition(const Actor& actor, 
     }
     AIIP_RETURN_IF_ERROR(UpdateRow(tx, row, before));
     AIIP_ASSIGN_OR_RETURN(int64_t seq, NextTransitionSeq(tx, row.id));
-    const std::string grounds_text = JoinStrings(ground_list);
+    const std::string grounds_text = JoinWords(ground_list);
     AIIP_RETURN_IF_ERROR(
         tx.Exec("INSERT INTO legal_transitions (request, seq, from_state, to_state, actor_member, "
                 "actor_organisation, "

@@ -6,35 +6,13 @@
 
 #include "common/log.h"
 #include "common/time.h"
+#include "common/words.h"
 #include "notify/event_log.h"
 #include "notify/mail_message.h"
 
 namespace aiip::notify {
 
 namespace {
-
-std::string JoinKinds(const std::vector<std::string>& kinds) {
-  if (kinds.empty()) return "*";
-  std::string out;
-  for (const std::string& kind : kinds) {
-    if (!out.empty()) out += ' ';
-    out += kind;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitKinds(std::string_view text) {
-  std::vector<std::string> kinds;
-  if (text == "*") return kinds;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) kinds.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return kinds;
-}
 
 constexpr std::string_view kRecipientColumns = "id, organisation, address, kinds, created_at, disabled";
 

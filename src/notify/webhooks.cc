@@ -10,35 +10,13 @@
 #include "common/encoding.h"
 #include "common/log.h"
 #include "common/time.h"
+#include "common/words.h"
 #include "crypto/hmac.h"
 #include "notify/event_log.h"
 
 namespace aiip::notify {
 
 namespace {
-
-std::string JoinKinds(const std::vector<std::string>& kinds) {
-  if (kinds.empty()) return "*";
-  std::string out;
-  for (const std::string& kind : kinds) {
-    if (!out.empty()) out += ' ';
-    out += kind;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitKinds(std::string_view text) {
-  std::vector<std::string> kinds;
-  if (text == "*") return kinds;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) kinds.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return kinds;
-}
 
 constexpr std::string_view kWebhookColumns = "id, organisation, url, kinds, created_at, disabled";
 
@@ -76,6 +54,14 @@ Status ValidateWebhookUrl(std::string_view url, bool allow_http, std::string_vie
   if (parsed->has_userinfo()) return bad("must not carry credentials");
   if (parsed->has_query() || parsed->has_fragment()) return bad("must not have a query or fragment");
   return Status::Ok();
+}
+
+std::string JoinKinds(const std::vector<std::string>& kinds) {
+  return kinds.empty() ? "*" : JoinWords(kinds);
+}
+
+std::vector<std::string> SplitKinds(std::string_view text) {
+  return text == "*" ? std::vector<std::string>() : SplitWords(text);
 }
 
 bool IsValidKind(std::string_view kind) {

@@ -60,6 +60,11 @@ Status ValidateWebhookUrl(std::string_view url, bool allow_http, std::string_vie
 // Validates an event kind filter entry: lower-case letters, digits, '-' and '.', 1..64.
 bool IsValidKind(std::string_view kind);
 
+// A kinds filter as stored (webhooks, mail recipients): the kinds space-separated, "*" for
+// every kind (an empty filter).
+std::string JoinKinds(const std::vector<std::string>& kinds);
+std::vector<std::string> SplitKinds(std::string_view text);
+
 // Reads and writes webhook rows inside the caller's transactions.
 Result<Webhook> InsertWebhook(store::Tx& tx, Webhook webhook, const std::string& secret);
 Result<std::vector<Webhook>> ListWebhooks(store::Tx& tx, const std::optional<std::string>& organisation);

@@ -13,6 +13,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/time.h"
+#include "common/words.h"
 #include "crypto/sha256.h"
 
 namespace aiip::vulnerabilities {
@@ -169,15 +170,8 @@ struct SubscriptionRow {
 };
 
 std::set<std::string> SplitSpaces(std::string_view text) {
-  std::set<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) out.emplace(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
+  std::vector<std::string> words = SplitWords(text);
+  return std::set<std::string>(std::make_move_iterator(words.begin()), std::make_move_iterator(words.end()));
 }
 
 bool PassesThreshold(const Finding& finding, double threshold) {
